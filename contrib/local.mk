@@ -1,0 +1,1 @@
+# contrib: demo estate, plugin template, benchmarks.

@@ -1,0 +1,306 @@
+/* core/main.c - the parapet command: global options and dispatch. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <parapet/version.h>
+
+#include "cli.h"
+#include "log.h"
+#include "scan.h"
+#include "util.h"
+
+#ifndef PP_PLUGINDIR
+#define PP_PLUGINDIR "/usr/local/lib/parapet/plugins"
+#endif
+#ifndef PP_SYSCONFDIR
+#define PP_SYSCONFDIR "/usr/local/etc/parapet"
+#endif
+
+static const char usage_text[] =
+    "usage: parapet [GLOBAL OPTIONS] COMMAND [ARGS]\n"
+    "\n"
+    "Cloud security posture management: inventory, policy, findings.\n"
+    "\n"
+    "Commands:\n"
+    "  scan PROVIDER[,PROVIDER...] [TARGET...]   collect, judge and report\n"
+    "  plugin list | info NAME                   installed plugins\n"
+    "  policy eval 'EXPR' [--input FILE.json]     evaluate a CEL expression\n"
+    "  version                                   print versions\n"
+    "  help [COMMAND]                            this text, or a command's\n"
+    "\n"
+    "Global options:\n"
+    "  --config FILE       read FILE instead of /etc/parapet/parapet.conf and\n"
+    "                      ~/.config/parapet/parapet.conf\n"
+    "  --plugin-dir DIR    load plugins from DIR (repeatable)\n"
+    "  --db PATH           the SQLite store (default ~/.local/share/parapet/parapet.db)\n"
+    "  -v, -vv             more detail; -q only errors\n"
+    "  --progress=auto|always|never\n"
+    "\n"
+    "Exit status: 0 clean, 1 failing findings at or above --fail-on, 2 error.\n"
+    "Documentation: docs/ in the source tree; 'parapet help scan'.\n";
+
+static const char scan_help[] =
+    "usage: parapet scan PROVIDER[,PROVIDER...] [TARGET...] [OPTIONS]\n"
+    "\n"
+    "Run provider and scanner plugins, store what they find, and write outputs.\n"
+    "\n"
+    "  -o PLUGIN.KEY=VALUE      set a plugin's (or core.KEY) configuration\n"
+    "  --output FORMAT[:PATH]   write findings in FORMAT (repeatable), e.g. jsonl:out.jsonl\n"
+    "  --fail-on SEVERITY       exit 1 when a failing finding is at least this severe\n"
+    "                           (info, low, medium, high, critical)\n"
+    "  --isolation MODE         process (default: each plugin in its own worker\n"
+    "                           process) or none (threads in this process)\n"
+    "  --jobs N                 concurrent tasks per plugin (default 8)\n"
+    "  --task-timeout SECONDS   stop a plugin whose task runs longer (default 1800)\n"
+    "\n"
+    "Example:\n"
+    "  parapet scan snapshot contrib/demo/estate.jsonl --output jsonl:findings.jsonl\n";
+
+static const char plugin_help[] =
+    "usage: parapet plugin list [--format text|json]\n"
+    "       parapet plugin info NAME\n"
+    "\n"
+    "List the plugins found in the plugin directories, with refused ones and why.\n";
+
+static const char policy_help[] =
+    "usage: parapet policy eval 'EXPR' [--input FILE.json]\n"
+    "\n"
+    "Evaluate a CEL expression with the JSON of FILE bound to 'resource' and the\n"
+    "current time to 'now'; print the result as JSON. Exit 2 on an error.\n";
+
+const char *cmd_help_text(const char *cmd)
+{
+    if (!cmd)
+        return usage_text;
+    if (!strcmp(cmd, "scan"))
+        return scan_help;
+    if (!strcmp(cmd, "plugin"))
+        return plugin_help;
+    if (!strcmp(cmd, "policy"))
+        return policy_help;
+    if (!strcmp(cmd, "version"))
+        return "usage: parapet version\n\nPrint the version of parapet, its plugin ABI and its libraries.\n";
+    if (!strcmp(cmd, "help"))
+        return "usage: parapet help [COMMAND]\n";
+    return NULL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("parapet: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'parapet help%s%s')\n", cmd ? " " : "", cmd ? cmd : "");
+    return 2;
+}
+
+registry *cli_registry(cli_ctx *c)
+{
+    if (c->reg_loaded)
+        return &c->reg;
+    c->reg_loaded = 1;
+    for (size_t i = 0; i < c->n_plugin_dirs; i++)
+        registry_load_dir(&c->reg, c->plugin_dirs[i]);
+    return &c->reg;
+}
+
+static void add_plugin_dirs(cli_ctx *c, const char *list)
+{
+    char *copy = xstrdup(list), *save = NULL;
+    for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        c->plugin_dirs = xrealloc(c->plugin_dirs, (c->n_plugin_dirs + 1) * sizeof *c->plugin_dirs);
+        c->plugin_dirs[c->n_plugin_dirs++] = xstrdup(d);
+    }
+    free(copy);
+}
+
+static char *default_db(void)
+{
+    sbuf b = {0};
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    if (xdg && *xdg == '/')
+        sbuf_printf(&b, "%s/parapet/parapet.db", xdg);
+    else if (home && *home == '/')
+        sbuf_printf(&b, "%s/.local/share/parapet/parapet.db", home);
+    else
+        sbuf_puts(&b, "/var/lib/parapet/parapet.db");
+    return sbuf_steal(&b);
+}
+
+static int cmd_version(void)
+{
+    curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+    printf("parapet %s\nplugin ABI %d.%d\nlibcurl %s\n", PACKAGE_VERSION, PP_ABI_MAJOR, PP_ABI_MINOR,
+           cv ? cv->version : "?");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cli_ctx c;
+    memset(&c, 0, sizeof c);
+    c.progress = -1;
+    c.cfg = config_new();
+    const char *config_file = NULL;
+    char **cli_plugin_dirs = NULL;
+    size_t n_cli_dirs = 0;
+    const char *cli_db = NULL;
+
+    /* Pull global options out of argv wherever they are; keep the rest. */
+    char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
+    int nrest = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--")) {
+            while (i < argc)
+                rest[nrest++] = argv[i++];
+            break;
+        }
+        if (!strcmp(a, "--config") || !strcmp(a, "--plugin-dir") || !strcmp(a, "--db")) {
+            if (i + 1 >= argc) {
+                free(rest);
+                config_free(c.cfg);
+                return cli_usage_error(NULL, "%s needs a value", a);
+            }
+            const char *v = argv[++i];
+            if (!strcmp(a, "--config"))
+                config_file = v;
+            else if (!strcmp(a, "--db"))
+                cli_db = v;
+            else {
+                cli_plugin_dirs = xrealloc(cli_plugin_dirs, (n_cli_dirs + 1) * sizeof *cli_plugin_dirs);
+                cli_plugin_dirs[n_cli_dirs++] = (char *)v;
+            }
+        } else if (!strncmp(a, "--config=", 9)) {
+            config_file = a + 9;
+        } else if (!strncmp(a, "--db=", 5)) {
+            cli_db = a + 5;
+        } else if (!strncmp(a, "--plugin-dir=", 13)) {
+            cli_plugin_dirs = xrealloc(cli_plugin_dirs, (n_cli_dirs + 1) * sizeof *cli_plugin_dirs);
+            cli_plugin_dirs[n_cli_dirs++] = (char *)a + 13;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            c.verbosity++;
+        } else if (!strcmp(a, "-vv")) {
+            c.verbosity += 2;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            c.verbosity = -1;
+        } else if (!strncmp(a, "--progress=", 11)) {
+            const char *m = a + 11;
+            c.progress = !strcmp(m, "always") ? 1 : !strcmp(m, "never") ? 0 : -1;
+            if (strcmp(m, "always") && strcmp(m, "never") && strcmp(m, "auto")) {
+                free(rest);
+                free(cli_plugin_dirs);
+                config_free(c.cfg);
+                return cli_usage_error(NULL, "--progress takes auto, always or never");
+            }
+        } else {
+            rest[nrest++] = argv[i];
+        }
+    }
+
+    /* configuration chain */
+    char err[600];
+    int rc = 0;
+    if (config_file) {
+        if (config_load_file(c.cfg, config_file, 1, err, sizeof err) != 0) {
+            fprintf(stderr, "parapet: error: %s\n", err);
+            rc = 2;
+        }
+    } else {
+        if (config_load_file(c.cfg, PP_SYSCONFDIR "/parapet.conf", 0, err, sizeof err) != 0) {
+            fprintf(stderr, "parapet: error: %s\n", err);
+            rc = 2;
+        }
+        const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+        sbuf p = {0};
+        if (xdg && *xdg == '/')
+            sbuf_printf(&p, "%s/parapet/parapet.conf", xdg);
+        else if (home && *home == '/')
+            sbuf_printf(&p, "%s/.config/parapet/parapet.conf", home);
+        if (rc == 0 && p.len && config_load_file(c.cfg, p.data, 0, err, sizeof err) != 0) {
+            fprintf(stderr, "parapet: error: %s\n", err);
+            rc = 2;
+        }
+        sbuf_free(&p);
+    }
+    config_load_env(c.cfg);
+
+    const char *lvl = config_get(c.cfg, "core", "log_level", NULL);
+    int level = LOG_LVL_WARN;
+    if (lvl)
+        level = !strcmp(lvl, "error") ? LOG_LVL_ERROR : !strcmp(lvl, "info") ? LOG_LVL_INFO
+                                                    : !strcmp(lvl, "debug") ? LOG_LVL_DEBUG
+                                                                            : LOG_LVL_WARN;
+    if (c.verbosity < 0)
+        level = LOG_LVL_ERROR;
+    else if (c.verbosity > 0)
+        level = LOG_LVL_WARN + c.verbosity;
+    log_set_level(level);
+
+    if (n_cli_dirs) {
+        for (size_t i = 0; i < n_cli_dirs; i++)
+            add_plugin_dirs(&c, cli_plugin_dirs[i]);
+    } else {
+        add_plugin_dirs(&c, config_get(c.cfg, "core", "plugin_dir", PP_PLUGINDIR));
+    }
+    free(cli_plugin_dirs);
+    c.db_path = cli_db ? xstrdup(cli_db) : config_get(c.cfg, "core", "db", NULL)
+                                               ? xstrdup(config_get(c.cfg, "core", "db", NULL))
+                                               : default_db();
+    if (c.progress == -1) {
+        const char *pm = config_get(c.cfg, "core", "progress", "auto");
+        c.progress = !strcmp(pm, "always") ? 1 : !strcmp(pm, "never") ? 0 : -1;
+    }
+    if (c.progress == -1)
+        c.progress = isatty(STDERR_FILENO) && c.verbosity >= 0;
+
+    if (rc == 0) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        const char *cmd = nrest > 0 ? rest[0] : NULL;
+        if (!cmd) {
+            fputs(usage_text, stderr);
+            rc = 2;
+        } else if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+            const char *t = cmd_help_text(nrest > 1 ? rest[1] : NULL);
+            if (t) {
+                fputs(t, stdout);
+            } else {
+                rc = cli_usage_error(NULL, "no such command '%s'", rest[1]);
+            }
+        } else if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+            rc = cmd_version();
+        } else if (!strcmp(cmd, "scan")) {
+            rc = cmd_scan(&c, nrest - 1, rest + 1);
+        } else if (!strcmp(cmd, "plugin")) {
+            rc = cmd_plugin(&c, nrest - 1, rest + 1);
+        } else if (!strcmp(cmd, "policy")) {
+            rc = cmd_policy(&c, nrest - 1, rest + 1);
+        } else {
+            rc = cli_usage_error(NULL, "unknown command '%s'", cmd);
+        }
+        curl_global_cleanup();
+    }
+
+    if (scan_abandoned_threads()) {
+        /* a hung in-process plugin thread is still running: do not unload it */
+        fflush(NULL);
+        _exit(rc);
+    }
+    registry_free(&c.reg);
+    for (size_t i = 0; i < c.n_plugin_dirs; i++)
+        free(c.plugin_dirs[i]);
+    free(c.plugin_dirs);
+    free(c.db_path);
+    free(rest);
+    config_free(c.cfg);
+    return rc;
+}

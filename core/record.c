@@ -1,0 +1,542 @@
+/* core/record.c - see record.h. */
+#include "config.h"
+
+#include "record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "jsonv.h"
+#include "wire.h"
+
+enum ftype { F_STR, F_U32, F_I64, F_ENUM };
+enum {
+    F_REQUIRED = 1,
+    F_JSON_OBJ = 2, /* a JSON object as text */
+    F_JSON_ARR = 4, /* a JSON array as text */
+    F_TIME = 8      /* an I64 of Unix seconds, rendered RFC 3339 */
+};
+
+typedef struct field {
+    size_t off;
+    enum ftype t;
+    const char *name; /* the JSON member name */
+    int flags;
+} field;
+
+#define FS(T, m, n, fl) {offsetof(T, m), F_STR, n, fl}
+#define FU(T, m, n, fl) {offsetof(T, m), F_U32, n, fl}
+#define FI(T, m, n, fl) {offsetof(T, m), F_I64, n, fl}
+#define FE(T, m, n, fl) {offsetof(T, m), F_ENUM, n, fl}
+
+static const field resource_fields[] = {
+    FS(pp_resource, uid, "uid", F_REQUIRED),
+    FS(pp_resource, type, "type", F_REQUIRED),
+    FS(pp_resource, provider, "provider", F_REQUIRED),
+    FS(pp_resource, account, "account", 0),
+    FS(pp_resource, region, "region", 0),
+    FS(pp_resource, name, "name", 0),
+    FS(pp_resource, tags_json, "tags", F_JSON_OBJ),
+    FS(pp_resource, data_json, "data", F_JSON_OBJ),
+    FS(pp_resource, source, "source", 0),
+    FU(pp_resource, source_line, "line", 0),
+    FI(pp_resource, observed_at, "observed_at", F_TIME),
+    FU(pp_resource, source_column, "column", 0),
+};
+
+static const field finding_fields[] = {
+    FS(pp_finding, rule_id, "rule_id", F_REQUIRED),
+    FS(pp_finding, resource_uid, "resource_uid", F_REQUIRED),
+    FS(pp_finding, resource_type, "resource_type", 0),
+    FE(pp_finding, status, "status", 0),
+    FE(pp_finding, severity, "severity", 0),
+    FS(pp_finding, title, "title", 0),
+    FS(pp_finding, message, "message", 0),
+    FS(pp_finding, evidence_json, "evidence", F_JSON_OBJ),
+    FS(pp_finding, remediation, "remediation", 0),
+    FS(pp_finding, compliance_json, "compliance", F_JSON_ARR),
+    FS(pp_finding, provider, "provider", 0),
+    FS(pp_finding, account, "account", 0),
+    FS(pp_finding, region, "region", 0),
+};
+
+static const field event_fields[] = {
+    FS(pp_event, uid, "uid", F_REQUIRED),
+    FS(pp_event, type, "type", F_REQUIRED),
+    FS(pp_event, provider, "provider", F_REQUIRED),
+    FS(pp_event, account, "account", 0),
+    FS(pp_event, region, "region", 0),
+    FI(pp_event, time, "time", F_TIME),
+    FS(pp_event, actor, "actor", 0),
+    FS(pp_event, action, "action", 0),
+    FS(pp_event, source_ip, "source_ip", 0),
+    FS(pp_event, data_json, "data", F_JSON_OBJ),
+};
+
+static const field indicator_fields[] = {
+    FS(pp_indicator, kind, "kind", F_REQUIRED),
+    FS(pp_indicator, value, "value", F_REQUIRED),
+    FS(pp_indicator, feed, "feed", F_REQUIRED),
+    FS(pp_indicator, attributes_json, "attributes", F_JSON_OBJ),
+    FI(pp_indicator, expires_at, "expires_at", F_TIME),
+};
+
+static const field advisory_fields[] = {
+    FS(pp_advisory, id, "id", F_REQUIRED),
+    FS(pp_advisory, source, "source", F_REQUIRED),
+    FI(pp_advisory, modified, "modified", F_TIME),
+    FS(pp_advisory, document_json, "document", F_JSON_OBJ | F_REQUIRED),
+};
+
+static const field package_fields[] = {
+    FS(pp_package, resource_uid, "resource_uid", F_REQUIRED),
+    FS(pp_package, ecosystem, "ecosystem", F_REQUIRED),
+    FS(pp_package, name, "name", F_REQUIRED),
+    FS(pp_package, version, "version", F_REQUIRED),
+    FS(pp_package, purl, "purl", 0),
+    FS(pp_package, source_name, "source_name", 0),
+    FS(pp_package, source_version, "source_version", 0),
+    FS(pp_package, layer, "layer", 0),
+    FS(pp_package, location, "location", 0),
+};
+
+typedef struct kind_info {
+    const char *name;
+    const field *fields;
+    size_t n_fields;
+    size_t struct_size;
+} kind_info;
+
+#define KI(n, f, T) {n, f, sizeof(f) / sizeof(f[0]), sizeof(T)}
+static const kind_info kinds[REC_KIND_MAX + 1] = {
+    {NULL, NULL, 0, 0},
+    KI("resource", resource_fields, pp_resource),
+    KI("finding", finding_fields, pp_finding),
+    KI("event", event_fields, pp_event),
+    KI("indicator", indicator_fields, pp_indicator),
+    KI("advisory", advisory_fields, pp_advisory),
+    KI("package", package_fields, pp_package),
+};
+
+const char *rec_kind_name(rec_kind k)
+{
+    return (k >= 1 && k <= REC_KIND_MAX) ? kinds[k].name : "unknown";
+}
+
+static size_t fsize(enum ftype t)
+{
+    switch (t) {
+    case F_STR:
+        return sizeof(const char *);
+    case F_U32:
+        return sizeof(uint32_t);
+    case F_I64:
+        return sizeof(int64_t);
+    case F_ENUM:
+        return sizeof(int);
+    }
+    return 0;
+}
+
+/* utf8_ok - nonzero when @s is well-formed UTF-8. */
+static int utf8_ok(const unsigned char *s)
+{
+    while (*s) {
+        if (*s < 0x80) {
+            s++;
+            continue;
+        }
+        int n;
+        unsigned cp, min;
+        if (*s >= 0xc2 && *s <= 0xdf) {
+            n = 1;
+            min = 0x80;
+            cp = *s & 0x1f;
+        } else if (*s >= 0xe0 && *s <= 0xef) {
+            n = 2;
+            min = 0x800;
+            cp = *s & 0x0f;
+        } else if (*s >= 0xf0 && *s <= 0xf4) {
+            n = 3;
+            min = 0x10000;
+            cp = *s & 0x07;
+        } else {
+            return 0;
+        }
+        for (int i = 1; i <= n; i++) {
+            if ((s[i] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        s += n + 1;
+    }
+    return 1;
+}
+
+/* Build a rec from field values in @vals (a struct of the kind, full size),
+ * copying every string into the record's own blob. */
+static rec *rec_build(rec_kind k, const void *vals, const char *plugin)
+{
+    const kind_info *ki = &kinds[k];
+    size_t strbytes = strlen(plugin) + 1;
+    for (size_t i = 0; i < ki->n_fields; i++) {
+        if (ki->fields[i].t != F_STR)
+            continue;
+        const char *s = *(const char *const *)((const char *)vals + ki->fields[i].off);
+        if (s)
+            strbytes += strlen(s) + 1;
+    }
+    size_t total = sizeof(rec) + strbytes;
+    rec *r = xmalloc(total);
+    memset(r, 0, sizeof *r);
+    r->kind = k;
+    r->bytes = total;
+    memcpy(&r->u, vals, ki->struct_size);
+    *(uint32_t *)&r->u = (uint32_t)ki->struct_size;
+    char *blob = (char *)(r + 1);
+    size_t n = strlen(plugin) + 1;
+    memcpy(blob, plugin, n);
+    r->plugin = blob;
+    blob += n;
+    for (size_t i = 0; i < ki->n_fields; i++) {
+        if (ki->fields[i].t != F_STR)
+            continue;
+        const char **slot = (const char **)((char *)&r->u + ki->fields[i].off);
+        if (*slot) {
+            n = strlen(*slot) + 1;
+            memcpy(blob, *slot, n);
+            *slot = blob;
+            blob += n;
+        }
+    }
+    return r;
+}
+
+rec *rec_copy(rec_kind k, const void *src, const char *plugin, char *err, size_t errlen)
+{
+    if (k < 1 || k > REC_KIND_MAX || !src) {
+        snprintf(err, errlen, "invalid record");
+        return NULL;
+    }
+    const kind_info *ki = &kinds[k];
+    uint32_t sz = *(const uint32_t *)src;
+    if (sz < sizeof(uint32_t) + sizeof(void *)) {
+        snprintf(err, errlen, "%s record has size %u: set it with PP_INIT()", ki->name, sz);
+        return NULL;
+    }
+    if (sz > ki->struct_size)
+        sz = (uint32_t)ki->struct_size; /* a newer plugin: ignore what we do not know */
+    union {
+        pp_resource a;
+        pp_finding b;
+        pp_event c;
+        pp_indicator d;
+        pp_advisory e;
+        pp_package f;
+    } vals;
+    memset(&vals, 0, sizeof vals);
+    for (size_t i = 0; i < ki->n_fields; i++) {
+        const field *f = &ki->fields[i];
+        if (f->off + fsize(f->t) <= sz)
+            memcpy((char *)&vals + f->off, (const char *)src + f->off, fsize(f->t));
+    }
+    for (size_t i = 0; i < ki->n_fields; i++) {
+        const field *f = &ki->fields[i];
+        if (f->t == F_ENUM) {
+            int v = *(const int *)((const char *)&vals + f->off);
+            if (v < 0 || v > (strcmp(f->name, "status") == 0 ? PP_STATUS_MUTED : PP_SEV_CRITICAL)) {
+                snprintf(err, errlen, "%s record: %s has invalid value %d", ki->name, f->name, v);
+                return NULL;
+            }
+            continue;
+        }
+        if (f->t != F_STR)
+            continue;
+        const char *s = *(const char *const *)((const char *)&vals + f->off);
+        if (!s) {
+            if (f->flags & F_REQUIRED) {
+                snprintf(err, errlen, "%s record: required field '%s' is missing", ki->name, f->name);
+                return NULL;
+            }
+            continue;
+        }
+        if ((f->flags & F_REQUIRED) && !*s) {
+            snprintf(err, errlen, "%s record: required field '%s' is empty", ki->name, f->name);
+            return NULL;
+        }
+        if (f->flags & (F_JSON_OBJ | F_JSON_ARR)) {
+            char jerr[96];
+            if (json_validate(s, strlen(s), (f->flags & F_JSON_OBJ) ? JSONV_OBJECT : JSONV_ARRAY, 512, jerr,
+                              sizeof jerr) != 0) {
+                snprintf(err, errlen, "%s record: '%s' is not valid JSON: %s", ki->name, f->name, jerr);
+                return NULL;
+            }
+        } else if (!utf8_ok((const unsigned char *)s)) {
+            snprintf(err, errlen, "%s record: '%s' is not valid UTF-8", ki->name, f->name);
+            return NULL;
+        }
+    }
+    return rec_build(k, &vals, plugin);
+}
+
+void rec_free(rec *r)
+{
+    free(r);
+}
+
+/* ---- wire form ---- */
+
+void rec_encode(const rec *r, sbuf *out)
+{
+    const kind_info *ki = &kinds[r->kind];
+    wire_put_u8(out, (uint8_t)r->kind);
+    wire_put_str(out, r->plugin);
+    for (size_t i = 0; i < ki->n_fields; i++) {
+        const field *f = &ki->fields[i];
+        const char *p = (const char *)&r->u + f->off;
+        switch (f->t) {
+        case F_STR:
+            wire_put_str(out, *(const char *const *)p);
+            break;
+        case F_U32:
+            wire_put_u32(out, *(const uint32_t *)p);
+            break;
+        case F_ENUM:
+            wire_put_u32(out, (uint32_t) * (const int *)p);
+            break;
+        case F_I64:
+            wire_put_u64(out, (uint64_t) * (const int64_t *)p);
+            break;
+        }
+    }
+}
+
+rec *rec_decode(const unsigned char *p, size_t len)
+{
+    wire_rd d = {p, p + len, 0};
+    rec_kind k = (rec_kind)wire_get_u8(&d);
+    if (d.bad || k < 1 || k > REC_KIND_MAX)
+        return NULL;
+    const kind_info *ki = &kinds[k];
+    char *plugin = wire_get_dup(&d);
+    char *strs[32] = {0};
+    union {
+        pp_resource a;
+        pp_finding b;
+        pp_event c;
+        pp_indicator dd;
+        pp_advisory e;
+        pp_package f;
+    } vals;
+    memset(&vals, 0, sizeof vals);
+    for (size_t i = 0; i < ki->n_fields && !d.bad; i++) {
+        const field *f = &ki->fields[i];
+        char *slot = (char *)&vals + f->off;
+        switch (f->t) {
+        case F_STR:
+            strs[i] = wire_get_dup(&d);
+            *(const char **)slot = strs[i];
+            break;
+        case F_U32:
+            *(uint32_t *)slot = wire_get_u32(&d);
+            break;
+        case F_ENUM:
+            *(int *)slot = (int)wire_get_u32(&d);
+            break;
+        case F_I64:
+            *(int64_t *)slot = (int64_t)wire_get_u64(&d);
+            break;
+        }
+    }
+    rec *r = NULL;
+    if (!d.bad && d.p == d.end && plugin) {
+        vals.a.size = (uint32_t)ki->struct_size;
+        char err[160];
+        r = rec_copy(k, &vals, plugin, err, sizeof err);
+    }
+    for (size_t i = 0; i < ki->n_fields; i++)
+        free(strs[i]);
+    free(plugin);
+    return r;
+}
+
+/* ---- JSON ---- */
+
+void json_put_string(sbuf *out, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    sbuf_append(out, "\"", 1);
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        sbuf_append(out, run, (size_t)(s - run));
+        run = s + 1;
+        char esc[7];
+        switch (c) {
+        case '"':
+            sbuf_append(out, "\\\"", 2);
+            break;
+        case '\\':
+            sbuf_append(out, "\\\\", 2);
+            break;
+        case '\n':
+            sbuf_append(out, "\\n", 2);
+            break;
+        case '\r':
+            sbuf_append(out, "\\r", 2);
+            break;
+        case '\t':
+            sbuf_append(out, "\\t", 2);
+            break;
+        default:
+            esc[0] = '\\';
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            sbuf_append(out, esc, 6);
+        }
+    }
+    sbuf_append(out, run, (size_t)(s - run));
+    sbuf_append(out, "\"", 1);
+}
+
+static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
+static const char *const status_names[] = {"pass", "fail", "error", "muted"};
+
+const char *severity_name(int sev)
+{
+    return (sev >= 0 && sev <= 4) ? sev_names[sev] : "unknown";
+}
+
+int severity_parse(const char *s)
+{
+    for (int i = 0; i <= 4; i++)
+        if (strcasecmp(s, sev_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *status_name(int st)
+{
+    return (st >= 0 && st <= 3) ? status_names[st] : "unknown";
+}
+
+int status_parse(const char *s)
+{
+    for (int i = 0; i <= 3; i++)
+        if (strcasecmp(s, status_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static void put_key(sbuf *out, int *first, const char *k)
+{
+    if (!*first)
+        sbuf_append(out, ",", 1);
+    *first = 0;
+    json_put_string(out, k);
+    sbuf_append(out, ":", 1);
+}
+
+/* Resources keep their source location in a nested object (docs/records.md). */
+static void resource_json(const pp_resource *r, sbuf *out)
+{
+    int first = 1;
+    sbuf_append(out, "{", 1);
+    const char *strs[][2] = {{"uid", r->uid},         {"type", r->type},     {"provider", r->provider},
+                             {"account", r->account}, {"region", r->region}, {"name", r->name}};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+        if (!strs[i][1])
+            continue;
+        put_key(out, &first, strs[i][0]);
+        json_put_string(out, strs[i][1]);
+    }
+    put_key(out, &first, "tags");
+    sbuf_puts(out, r->tags_json ? r->tags_json : "{}");
+    put_key(out, &first, "data");
+    sbuf_puts(out, r->data_json ? r->data_json : "{}");
+    put_key(out, &first, "source");
+    if (!r->source || strcmp(r->source, "api") == 0) {
+        sbuf_puts(out, "{\"kind\":\"api\"}");
+    } else {
+        sbuf_puts(out, "{\"kind\":\"file\",\"file\":");
+        json_put_string(out, r->source);
+        if (r->source_line)
+            sbuf_printf(out, ",\"line\":%u", r->source_line);
+        if (r->source_column)
+            sbuf_printf(out, ",\"column\":%u", r->source_column);
+        sbuf_append(out, "}", 1);
+    }
+    if (r->observed_at) {
+        char ts[32];
+        time_rfc3339(r->observed_at, ts, sizeof ts);
+        put_key(out, &first, "observed_at");
+        json_put_string(out, ts);
+    }
+    sbuf_append(out, "}", 1);
+}
+
+void rec_to_json(const rec *r, int64_t scan_id, sbuf *out)
+{
+    if (r->kind == REC_RESOURCE) {
+        resource_json(&r->u.resource, out);
+        return;
+    }
+    const kind_info *ki = &kinds[r->kind];
+    int first = 1;
+    sbuf_append(out, "{", 1);
+    if (r->kind == REC_FINDING && scan_id > 0) {
+        put_key(out, &first, "scan_id");
+        sbuf_printf(out, "%lld", (long long)scan_id);
+    }
+    for (size_t i = 0; i < ki->n_fields; i++) {
+        const field *f = &ki->fields[i];
+        const char *p = (const char *)&r->u + f->off;
+        switch (f->t) {
+        case F_STR: {
+            const char *s = *(const char *const *)p;
+            if (!s)
+                break;
+            put_key(out, &first, f->name);
+            if (f->flags & (F_JSON_OBJ | F_JSON_ARR))
+                sbuf_puts(out, s);
+            else
+                json_put_string(out, s);
+            break;
+        }
+        case F_ENUM: {
+            int v = *(const int *)p;
+            put_key(out, &first, f->name);
+            json_put_string(out, strcmp(f->name, "status") == 0 ? status_name(v) : severity_name(v));
+            break;
+        }
+        case F_U32:
+            put_key(out, &first, f->name);
+            sbuf_printf(out, "%u", *(const uint32_t *)p);
+            break;
+        case F_I64: {
+            int64_t v = *(const int64_t *)p;
+            if (!v)
+                break;
+            put_key(out, &first, f->name);
+            if (f->flags & F_TIME) {
+                char ts[32];
+                time_rfc3339(v, ts, sizeof ts);
+                json_put_string(out, ts);
+            } else {
+                sbuf_printf(out, "%lld", (long long)v);
+            }
+            break;
+        }
+        }
+    }
+    sbuf_append(out, "}", 1);
+}

@@ -1,0 +1,61 @@
+/*
+ * core/store.h - where scans, inventory and findings are kept.
+ *
+ * The core talks to the store only through this interface, so a server
+ * backend (PostgreSQL, for estates one machine cannot scan) is another
+ * implementation of store_ops, not a rewrite. The embedded default is SQLite
+ * in WAL mode (core/store_sqlite.c); docs/store.md has the schema.
+ *
+ * Threads: a store handle is used by one thread at a time. Open a second
+ * handle for a second thread (WAL lets readers and one writer overlap).
+ *
+ * Crash safety: records are written in transactions; a scan row is created
+ * as "running" and finished as "complete", "partial" or "interrupted". A
+ * killed scan leaves earlier scans intact and its own row "running", which
+ * the next open marks "aborted".
+ */
+#ifndef PP_CORE_STORE_H
+#define PP_CORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+typedef struct store store;
+
+typedef struct scan_totals {
+    uint64_t resources;
+    uint64_t findings;
+    uint64_t errors;
+} scan_totals;
+
+typedef struct store_ops {
+    const char *name;
+    int (*scan_begin)(store *s, const char *providers_json, int64_t started_at, int64_t *scan_id);
+    int (*scan_end)(store *s, int64_t scan_id, const char *status, int64_t finished_at, const scan_totals *t);
+    int (*begin)(store *s);
+    int (*commit)(store *s);
+    int (*put)(store *s, int64_t scan_id, const rec *r);
+    int (*scan_error)(store *s, int64_t scan_id, const char *plugin, const char *task, const char *message);
+    int (*kv_get)(store *s, const char *plugin, const char *key, char **val, size_t *len);
+    int (*kv_set)(store *s, const char *plugin, const char *key, const char *val, size_t len, uint32_t ttl_s);
+    void (*close)(store *s);
+    const char *(*last_error)(store *s);
+} store_ops;
+
+struct store {
+    const store_ops *ops;
+};
+
+/*
+ * store_open - open (creating when needed, with its parent directories, mode
+ * 0700/0600) the store at @path and bring its schema up to date. Returns
+ * NULL with a reason naming the path in @err.
+ */
+store *store_open(const char *path, char *err, size_t errlen);
+
+/* store_sqlite_open - the SQLite backend; used by store_open. */
+store *store_sqlite_open(const char *path, char *err, size_t errlen);
+
+#endif
