@@ -213,7 +213,8 @@ static void write_to_sinks(writer *w, const rec *r)
 {
     int want = 0;
     for (size_t i = 0; i < w->n_sinks; i++)
-        if (!w->sinks[i].failed && (r->kind == REC_FINDING || (r->kind == REC_RESOURCE && w->sinks[i].lp->output.write_resource)))
+        if (!w->sinks[i].failed &&
+            (r->kind == REC_FINDING || (r->kind == REC_RESOURCE && w->sinks[i].lp->output.write_resource)))
             want = 1;
     if (!want)
         return;

@@ -340,6 +340,7 @@ static int apply_node(const cJSON *s, cJSON *v, const char *path, int depth, cha
             if (cJSON_IsString(m)) {
                 cJSON *c = coerce_string(ps, m->valuestring);
                 if (c) {
+                    c->string = strdup(m->string); /* ReplaceItemViaPointer keeps no key */
                     cJSON_ReplaceItemViaPointer(v, m, c);
                     m = c;
                 }

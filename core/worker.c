@@ -273,6 +273,12 @@ static void *reader_main(void *arg)
     while (!atomic_load(&ws->stop_reader)) {
         struct pollfd pfd = {ws->fd, POLLIN, 0};
         int pr = poll(&pfd, 1, 100);
+        /* records wait in the out buffer at most this long, so a worker that
+         * is killed (hang, crash) loses at most ~100 ms of its output */
+        pthread_mutex_lock(&ws->lock);
+        if (ws->out.len)
+            out_flush_locked(ws);
+        pthread_mutex_unlock(&ws->lock);
         if (pr <= 0)
             continue;
         ssize_t r = recv(ws->fd, buf, sizeof buf, 0);

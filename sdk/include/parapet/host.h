@@ -83,7 +83,7 @@ typedef struct pp_http_request {
     const void *body;              /**< request body, or NULL */
     size_t body_len;
     uint32_t timeout_ms;           /**< total time per attempt; 0 = host default */
-    uint32_t max_retries;          /**< retries on 429, 5xx and timeouts; 0 = host default; use PP_HTTP_NO_RETRY for none */
+    uint32_t max_retries;          /**< retries on 429, 5xx, timeouts; 0 = host default; PP_HTTP_NO_RETRY: none */
     const char *ca_file;           /**< extra CA bundle (PEM) to trust, or NULL */
 } pp_http_request;
 
