@@ -62,12 +62,33 @@ const host_backend *host_default_backend(void)
     return &default_backend;
 }
 
+static _Thread_local const host_backend *tl_be;
+static _Thread_local void *tl_ctx;
+
+void host_bind_thread(const host_backend *be, void *ctx)
+{
+    tl_be = be;
+    tl_ctx = be ? ctx : NULL;
+}
+
+void *host_ctx(const pp_host *h)
+{
+    return tl_be ? tl_ctx : h->be_ctx;
+}
+
+/* The backend serving @h on this thread. */
+static const host_backend *be_of(const pp_host *h)
+{
+    return tl_be ? tl_be : h->be;
+}
+
 pp_host *host_new(const char *name)
 {
     pp_host *h = xcalloc(1, sizeof *h);
     host_set_name(h, name);
     h->be = &default_backend;
     atomic_init(&h->cancelled, 0);
+    pthread_mutex_init(&h->http_lock, NULL);
     return h;
 }
 
@@ -76,14 +97,19 @@ void host_free(pp_host *h)
     if (!h)
         return;
     host_http_release(h);
-    free(h->http_insecure_hosts);
-    free(h->http_ca_file);
+    free(h->http_conf);
+    pthread_mutex_destroy(&h->http_lock);
     free(h);
 }
 
 void host_set_name(pp_host *h, const char *name)
 {
     snprintf(h->name, sizeof h->name, "%s", name ? name : "?");
+}
+
+void host_log(pp_host *h, int level, const char *msg)
+{
+    be_of(h)->log(h, level, msg);
 }
 
 /* ---- the table ---- */
@@ -97,7 +123,7 @@ static void api_log(pp_host *h, pp_log_level level, const char *msg)
         lvl = PP_LOG_ERROR;
     if (lvl > PP_LOG_DEBUG)
         lvl = PP_LOG_DEBUG;
-    h->be->log(h, lvl, msg);
+    be_of(h)->log(h, lvl, msg);
 }
 
 static void *api_alloc(pp_host *h, size_t n)
@@ -151,10 +177,10 @@ static int emit_kind(pp_host *h, rec_kind k, const void *src)
     char err[256];
     rec *r = rec_copy(k, src, h->name, err, sizeof err);
     if (!r) {
-        h->be->log(h, LOG_LVL_WARN, err);
+        be_of(h)->log(h, LOG_LVL_WARN, err);
         return PP_ERR_INVALID;
     }
-    int rc = h->be->emit(h, r);
+    int rc = be_of(h)->emit(h, r);
     if (rc == PP_OK && atomic_load(&h->cancelled))
         rc = PP_ERR_CANCELLED;
     return rc;
@@ -198,7 +224,7 @@ static int api_cancelled(pp_host *h)
 static void api_progress(pp_host *h, uint64_t done, uint64_t total, const char *what)
 {
     if (h)
-        h->be->progress(h, done, total, what ? what : "");
+        be_of(h)->progress(h, done, total, what ? what : "");
 }
 
 static int api_kv_get(pp_host *h, const char *key, char **val, size_t *len)
@@ -207,14 +233,14 @@ static int api_kv_get(pp_host *h, const char *key, char **val, size_t *len)
         return PP_ERR_INVALID;
     *val = NULL;
     *len = 0;
-    return h->be->kv_get(h, key, val, len);
+    return be_of(h)->kv_get(h, key, val, len);
 }
 
 static int api_kv_set(pp_host *h, const char *key, const char *val, size_t len, uint32_t ttl_s)
 {
     if (!h || !key || !*key || strlen(key) > KV_MAX_KEY || len > KV_MAX_VALUE)
         return PP_ERR_INVALID;
-    return h->be->kv_set(h, key, val, val ? len : 0, ttl_s);
+    return be_of(h)->kv_set(h, key, val, val ? len : 0, ttl_s);
 }
 
 static const void *api_service(pp_host *h, const char *name, uint32_t version)

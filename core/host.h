@@ -13,6 +13,7 @@
 #define PP_CORE_HOST_H
 
 #include <parapet/host.h>
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "record.h"
@@ -32,9 +33,9 @@ struct pp_host {
     const host_backend *be;     /* where services go (never NULL) */
     void *be_ctx;               /* the backend's state */
     atomic_int cancelled;       /* set by the core; read by cancelled() */
-    void *http;                 /* HTTP client used by this plugin (core/http) */
-    char *http_insecure_hosts;  /* comma-separated, from the plugin's config */
-    char *http_ca_file;         /* from the plugin's config */
+    void *http;                 /* this plugin's HTTP client, made on first use */
+    char *http_conf;            /* the plugin's "http.*" settings as a JSON object */
+    pthread_mutex_t http_lock;  /* guards making the client */
 };
 
 /* The table handed to every plugin. */
@@ -49,5 +50,20 @@ void host_free(pp_host *h);
 void host_set_name(pp_host *h, const char *name);
 /* host_default_backend - logging to the core log, emits refused. */
 const host_backend *host_default_backend(void);
+
+/*
+ * host_bind_thread - route every host call made on THIS thread to @be with
+ * context @ctx, whatever plugin makes it; NULL restores routing by the
+ * plugin's own handle (h->be). The scan's writer thread binds itself while
+ * it calls policy and output plugins, so a plugin that is also a provider
+ * (running in a worker at the same time) reaches the right backend.
+ */
+void host_bind_thread(const host_backend *be, void *ctx);
+
+/* host_log - log @msg for @h through the backend serving it on this thread. */
+void host_log(pp_host *h, int level, const char *msg);
+
+/* host_ctx - the context of the backend serving @h on this thread. */
+void *host_ctx(const pp_host *h);
 
 #endif

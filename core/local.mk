@@ -15,7 +15,7 @@ libparapet_la_SOURCES = \
 	core/worker.c core/worker.h \
 	core/store.h core/store_sqlite.c \
 	core/scan.c core/scan.h \
-	core/host_services_stub.c
+	core/host_services.c
 libparapet_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core \
 	-DPP_PLUGINDIR='"$(pluginsdir)"' -DPP_SYSCONFDIR='"$(pkgsysconfdir)"' \
 	$(CJSON_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) $(ARCHIVE_CFLAGS) $(OPENSSL_CFLAGS)

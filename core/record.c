@@ -216,6 +216,49 @@ static rec *rec_build(rec_kind k, const void *vals, const char *plugin)
     return r;
 }
 
+/* Check required fields, enum ranges, JSON fields and UTF-8 of a full-size
+ * struct of kind @k. Returns 0 or -1 with a reason in @err. */
+static int validate_fields(const kind_info *ki, const void *vals, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < ki->n_fields; i++) {
+        const field *f = &ki->fields[i];
+        if (f->t == F_ENUM) {
+            int v = *(const int *)((const char *)vals + f->off);
+            if (v < 0 || v > (strcmp(f->name, "status") == 0 ? PP_STATUS_MUTED : PP_SEV_CRITICAL)) {
+                snprintf(err, errlen, "%s record: %s has invalid value %d", ki->name, f->name, v);
+                return -1;
+            }
+            continue;
+        }
+        if (f->t != F_STR)
+            continue;
+        const char *s = *(const char *const *)((const char *)vals + f->off);
+        if (!s) {
+            if (f->flags & F_REQUIRED) {
+                snprintf(err, errlen, "%s record: required field '%s' is missing", ki->name, f->name);
+                return -1;
+            }
+            continue;
+        }
+        if ((f->flags & F_REQUIRED) && !*s) {
+            snprintf(err, errlen, "%s record: required field '%s' is empty", ki->name, f->name);
+            return -1;
+        }
+        if (f->flags & (F_JSON_OBJ | F_JSON_ARR)) {
+            char jerr[96];
+            if (json_validate(s, strlen(s), (f->flags & F_JSON_OBJ) ? JSONV_OBJECT : JSONV_ARRAY, 512, jerr,
+                              sizeof jerr) != 0) {
+                snprintf(err, errlen, "%s record: '%s' is not valid JSON: %s", ki->name, f->name, jerr);
+                return -1;
+            }
+        } else if (!utf8_ok((const unsigned char *)s)) {
+            snprintf(err, errlen, "%s record: '%s' is not valid UTF-8", ki->name, f->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 rec *rec_copy(rec_kind k, const void *src, const char *plugin, char *err, size_t errlen)
 {
     if (k < 1 || k > REC_KIND_MAX || !src) {
@@ -244,42 +287,8 @@ rec *rec_copy(rec_kind k, const void *src, const char *plugin, char *err, size_t
         if (f->off + fsize(f->t) <= sz)
             memcpy((char *)&vals + f->off, (const char *)src + f->off, fsize(f->t));
     }
-    for (size_t i = 0; i < ki->n_fields; i++) {
-        const field *f = &ki->fields[i];
-        if (f->t == F_ENUM) {
-            int v = *(const int *)((const char *)&vals + f->off);
-            if (v < 0 || v > (strcmp(f->name, "status") == 0 ? PP_STATUS_MUTED : PP_SEV_CRITICAL)) {
-                snprintf(err, errlen, "%s record: %s has invalid value %d", ki->name, f->name, v);
-                return NULL;
-            }
-            continue;
-        }
-        if (f->t != F_STR)
-            continue;
-        const char *s = *(const char *const *)((const char *)&vals + f->off);
-        if (!s) {
-            if (f->flags & F_REQUIRED) {
-                snprintf(err, errlen, "%s record: required field '%s' is missing", ki->name, f->name);
-                return NULL;
-            }
-            continue;
-        }
-        if ((f->flags & F_REQUIRED) && !*s) {
-            snprintf(err, errlen, "%s record: required field '%s' is empty", ki->name, f->name);
-            return NULL;
-        }
-        if (f->flags & (F_JSON_OBJ | F_JSON_ARR)) {
-            char jerr[96];
-            if (json_validate(s, strlen(s), (f->flags & F_JSON_OBJ) ? JSONV_OBJECT : JSONV_ARRAY, 512, jerr,
-                              sizeof jerr) != 0) {
-                snprintf(err, errlen, "%s record: '%s' is not valid JSON: %s", ki->name, f->name, jerr);
-                return NULL;
-            }
-        } else if (!utf8_ok((const unsigned char *)s)) {
-            snprintf(err, errlen, "%s record: '%s' is not valid UTF-8", ki->name, f->name);
-            return NULL;
-        }
-    }
+    if (validate_fields(ki, &vals, err, errlen) != 0)
+        return NULL;
     return rec_build(k, &vals, plugin);
 }
 
@@ -322,8 +331,14 @@ rec *rec_decode(const unsigned char *p, size_t len)
     if (d.bad || k < 1 || k > REC_KIND_MAX)
         return NULL;
     const kind_info *ki = &kinds[k];
-    char *plugin = wire_get_dup(&d);
-    char *strs[32] = {0};
+    /* first pass: locate every string in the buffer and size the record */
+    size_t plen;
+    int pnull;
+    const char *plugin = wire_get_str(&d, &plen, &pnull);
+    const char *sp[16];
+    size_t sl[16];
+    int sn[16];
+    size_t total = sizeof(rec) + plen + 1;
     union {
         pp_resource a;
         pp_finding b;
@@ -338,8 +353,9 @@ rec *rec_decode(const unsigned char *p, size_t len)
         char *slot = (char *)&vals + f->off;
         switch (f->t) {
         case F_STR:
-            strs[i] = wire_get_dup(&d);
-            *(const char **)slot = strs[i];
+            sp[i] = wire_get_str(&d, &sl[i], &sn[i]);
+            if (!sn[i])
+                total += sl[i] + 1;
             break;
         case F_U32:
             *(uint32_t *)slot = wire_get_u32(&d);
@@ -352,15 +368,33 @@ rec *rec_decode(const unsigned char *p, size_t len)
             break;
         }
     }
-    rec *r = NULL;
-    if (!d.bad && d.p == d.end && plugin) {
-        vals.a.size = (uint32_t)ki->struct_size;
-        char err[160];
-        r = rec_copy(k, &vals, plugin, err, sizeof err);
+    if (d.bad || d.p != d.end || pnull)
+        return NULL;
+    /* second pass: one allocation holding the struct and its strings */
+    rec *r = xmalloc(total);
+    memset(r, 0, sizeof *r);
+    r->kind = k;
+    r->bytes = total;
+    char *blob = (char *)(r + 1);
+    memcpy(blob, plugin, plen);
+    blob[plen] = '\0';
+    r->plugin = blob;
+    blob += plen + 1;
+    for (size_t i = 0; i < ki->n_fields; i++) {
+        if (ki->fields[i].t != F_STR || sn[i])
+            continue;
+        memcpy(blob, sp[i], sl[i]);
+        blob[sl[i]] = '\0';
+        *(const char **)((char *)&vals + ki->fields[i].off) = blob;
+        blob += sl[i] + 1;
     }
-    for (size_t i = 0; i < ki->n_fields; i++)
-        free(strs[i]);
-    free(plugin);
+    vals.a.size = (uint32_t)ki->struct_size;
+    memcpy(&r->u, &vals, ki->struct_size);
+    char err[160];
+    if (validate_fields(ki, &r->u, err, sizeof err) != 0) {
+        free(r);
+        return NULL;
+    }
     return r;
 }
 

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "host_services.h"
 #include "log.h"
 #include "queue.h"
 #include "record.h"
@@ -122,7 +123,14 @@ typedef struct prov {
     uint64_t prog_done, prog_total;
     int got_done, got_fatal, killed, hung, finished;
     char *kill_reason;
+    /* restarting after a crash or hang, for the tasks that did not run */
+    cJSON *ended;    /* ids of tasks that finished (well or not) */
+    cJSON *culprits; /* ids of tasks that crashed or hung */
+    int restarts;
 } prov;
+
+/* A plugin's worker is restarted at most this often in one scan. */
+#define MAX_RESTARTS 5
 
 /* ---- the writer: store and outputs ---- */
 
@@ -141,12 +149,22 @@ typedef struct type_count {
     uint64_t n;
 } type_count;
 
+typedef struct policy_plugin {
+    loaded_plugin *lp;
+    void *inst;
+    int failed;
+} policy_plugin;
+
 typedef struct writer {
     rqueue *q;
     store *st;
     int64_t scan_id;
     sink *sinks;
     size_t n_sinks;
+    policy_plugin *pols;  /* policy plugins with an evaluate callback */
+    size_t n_pols;
+    rec *pending, *pending_tail; /* records emitted by evaluate, not yet handled */
+    int accept_emits;     /* only while a policy plugin's evaluate runs */
     int store_failed;
     errlist *errs;
     /* counters */
@@ -239,9 +257,67 @@ static void write_to_sinks(writer *w, const rec *r)
     sbuf_free(&js);
 }
 
+static const host_backend writer_backend;
+
+/* Let every policy plugin judge resource @r; what they emit lands in
+ * w->pending. */
+static void evaluate_policies(writer *w, const rec *r)
+{
+    if (!w->n_pols)
+        return;
+    sbuf js = {0};
+    rec_to_json(r, 0, &js);
+    for (size_t i = 0; i < w->n_pols; i++) {
+        policy_plugin *pp = &w->pols[i];
+        if (pp->failed)
+            continue;
+        w->accept_emits = 1;
+        int rc = pp->lp->policy.evaluate(pp->inst, js.data);
+        w->accept_emits = 0;
+        if (rc != PP_OK) {
+            const char *e = pp->lp->desc.last_error ? pp->lp->desc.last_error(pp->inst) : NULL;
+            add_error(w->errs, pp->lp->name, r->u.resource.uid, "policy plugin '%s' failed on %s: %s", pp->lp->name,
+                      r->u.resource.uid, e ? e : "no reason given");
+        }
+    }
+    sbuf_free(&js);
+}
+
+/* Store, count and write one record, then judge it when it is a resource.
+ * Takes ownership of @r. */
+static void handle_rec(writer *w, rec *r, int judge)
+{
+    if (!w->store_failed && w->st->ops->put(w->st, w->scan_id, r) != 0) {
+        add_error(w->errs, NULL, NULL, "store: %s", w->st->ops->last_error(w->st));
+        w->store_failed = 1;
+    }
+    if (r->kind == REC_RESOURCE) {
+        atomic_fetch_add(&w->n_resources, 1);
+        count_type(w, r->u.resource.provider, r->u.resource.type);
+    } else if (r->kind == REC_FINDING) {
+        w->findings_by_status[r->u.finding.status]++;
+        if (r->u.finding.status == PP_STATUS_FAIL)
+            w->failing_by_sev[r->u.finding.severity]++;
+    }
+    atomic_fetch_add(&w->n_records, 1);
+    write_to_sinks(w, r);
+    if (judge && r->kind == REC_RESOURCE)
+        evaluate_policies(w, r);
+    rec_free(r);
+    /* what the policies emitted about it is handled now, never judged again */
+    while (w->pending) {
+        rec *p = w->pending;
+        w->pending = p->next;
+        if (!w->pending)
+            w->pending_tail = NULL;
+        handle_rec(w, p, 0);
+    }
+}
+
 static void *writer_main(void *arg)
 {
     writer *w = arg;
+    host_bind_thread(&writer_backend, w);
     for (;;) {
         rec *batch = rqueue_pop_all(w->q, 200);
         if (!batch) {
@@ -256,27 +332,14 @@ static void *writer_main(void *arg)
         while (batch) {
             rec *r = batch;
             batch = r->next;
-            if (!w->store_failed && w->st->ops->put(w->st, w->scan_id, r) != 0) {
-                add_error(w->errs, NULL, NULL, "store: %s", w->st->ops->last_error(w->st));
-                w->store_failed = 1;
-            }
-            if (r->kind == REC_RESOURCE) {
-                atomic_fetch_add(&w->n_resources, 1);
-                count_type(w, r->u.resource.provider, r->u.resource.type);
-            } else if (r->kind == REC_FINDING) {
-                w->findings_by_status[r->u.finding.status]++;
-                if (r->u.finding.status == PP_STATUS_FAIL)
-                    w->failing_by_sev[r->u.finding.severity]++;
-            }
-            atomic_fetch_add(&w->n_records, 1);
-            write_to_sinks(w, r);
-            rec_free(r);
+            handle_rec(w, r, 1);
         }
         if (!w->store_failed && w->st->ops->commit(w->st) != 0) {
             add_error(w->errs, NULL, NULL, "store: %s", w->st->ops->last_error(w->st));
             w->store_failed = 1;
         }
     }
+    host_bind_thread(NULL, NULL);
     return NULL;
 }
 
@@ -338,6 +401,24 @@ static void direct_progress(pp_host *h, uint64_t done, uint64_t total, const cha
 }
 
 static const host_backend direct_backend = {direct_log, direct_emit, direct_progress, direct_kv_get, direct_kv_set};
+
+/* The writer thread's backend: like the direct one, but while a policy
+ * plugin's evaluate runs, what it emits joins the scan. */
+static int writer_emit(pp_host *h, rec *r)
+{
+    writer *w = host_ctx(h);
+    if (!w->accept_emits)
+        return direct_emit(h, r);
+    r->next = NULL;
+    if (w->pending_tail)
+        w->pending_tail->next = r;
+    else
+        w->pending = r;
+    w->pending_tail = r;
+    return PP_OK;
+}
+
+static const host_backend writer_backend = {direct_log, writer_emit, direct_progress, direct_kv_get, direct_kv_set};
 
 /* ---- the supervisor ---- */
 
@@ -456,6 +537,7 @@ static void handle_frame(supervisor *sv, prov *p, uint8_t type, const unsigned c
         char *err = wire_get_dup(&d);
         if (id) {
             remove_active(p, id);
+            cJSON_AddItemToArray(p->ended, cJSON_CreateString(id));
             p->tasks_ended++;
             if (rc != PP_OK && !(rc == PP_ERR_CANCELLED && sv->cancelled)) {
                 p->tasks_failed++;
@@ -468,7 +550,8 @@ static void handle_frame(supervisor *sv, prov *p, uint8_t type, const unsigned c
         break;
     }
     case WMSG_PLANNED:
-        p->planned = wire_get_u32(&d);
+        if (!p->restarts)
+            p->planned = wire_get_u32(&d);
         break;
     case WMSG_KV_GET: {
         uint32_t id = wire_get_u32(&d);
@@ -515,6 +598,53 @@ static void handle_frame(supervisor *sv, prov *p, uint8_t type, const unsigned c
     }
 }
 
+static int start_worker(prov *p, int isolate, const int *close_fds, size_t n_close);
+
+/* After a crash or hang, start a new worker for the tasks that have not run:
+ * the culprit is skipped; when several tasks were running at a crash, the
+ * new worker runs one task at a time so a second crash names the culprit.
+ * Returns 1 when a new worker is running. */
+static int restart_worker(supervisor *sv, prov *p, int crashed)
+{
+    if (sv->cancelled || p->restarts >= MAX_RESTARTS || p->got_done || p->got_fatal || !p->planned)
+        return 0;
+    if (p->n_active == 1 || (p->hung && p->n_active))
+        cJSON_AddItemToArray(p->culprits, cJSON_CreateString(p->active[0].id));
+    else if (crashed && p->n_active > 1)
+        p->job.jobs = 1;
+    else if (crashed && !p->n_active)
+        return 0; /* it crashed outside any task: it would crash again */
+    uint32_t settled = (uint32_t)cJSON_GetArraySize(p->ended) + (uint32_t)cJSON_GetArraySize(p->culprits);
+    if (settled >= p->planned)
+        return 0;
+    cJSON *skip = cJSON_Duplicate(p->ended, 1);
+    const cJSON *c;
+    cJSON_ArrayForEach(c, p->culprits) cJSON_AddItemToArray(skip, cJSON_Duplicate(c, 1));
+    free(p->job.skip_json);
+    p->job.skip_json = cJSON_PrintUnformatted(skip);
+    cJSON_Delete(skip);
+    for (size_t t = 0; t < p->n_active; t++)
+        free(p->active[t].id);
+    p->n_active = 0;
+    p->in.len = 0;
+    p->killed = p->hung = 0;
+    free(p->kill_reason);
+    p->kill_reason = NULL;
+    p->restarts++;
+    int *fds = xcalloc(sv->n + 2, sizeof *fds);
+    size_t n = 0;
+    fds[n++] = g_sigpipe[0];
+    fds[n++] = g_sigpipe[1];
+    for (size_t i = 0; i < sv->n; i++)
+        if (&sv->provs[i] != p && sv->provs[i].fd >= 0)
+            fds[n++] = sv->provs[i].fd;
+    log_msg(LOG_LVL_WARN, "core", "restarting plugin '%s' for its %u remaining task(s)", p->lp->name,
+            p->planned - settled);
+    int rc = start_worker(p, 1, fds, n);
+    free(fds);
+    return rc == 0;
+}
+
 static void finish_prov(supervisor *sv, prov *p)
 {
     if (p->finished)
@@ -536,6 +666,8 @@ static void finish_prov(supervisor *sv, prov *p)
         int status = 0;
         while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
             ;
+        p->pid = 0;
+        int crashed = !p->killed && WIFSIGNALED(status);
         if (p->killed && p->hung) {
             add_error(sv->errs, name, p->n_active ? p->active[0].id : NULL,
                       "plugin '%s' hung: task %s did not finish within %d s; its worker was stopped and its other "
@@ -551,6 +683,10 @@ static void finish_prov(supervisor *sv, prov *p)
         } else if (!p->got_done && !p->got_fatal) {
             add_error(sv->errs, name, NULL, "plugin '%s' worker exited unexpectedly (status %d)", name,
                       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        }
+        if ((crashed || p->hung) && restart_worker(sv, p, crashed)) {
+            p->finished = 0;
+            return;
         }
     } else {
         if (p->has_thread) {
@@ -776,21 +912,15 @@ static int start_worker(prov *p, int isolate, const int *close_fds, size_t n_clo
 
 /* ---- configuration of one plugin ---- */
 
-/* Take the host's own keys out of the plugin config ("http.ca_file",
- * "http.insecure_hosts"), then validate the rest against the schema. */
+/* Take the host's own "http.*" keys out of the plugin config (they set the
+ * plugin's HTTP client), then validate the rest against its schema. Returns
+ * the config as JSON text, or NULL with a message naming plugin and key. */
 static char *plugin_config(loaded_plugin *lp, pp_config *cfg, char *err, size_t errlen)
 {
     cJSON *c = config_plugin(cfg, lp->name);
-    cJSON *ca = cJSON_DetachItemFromObjectCaseSensitive(c, "http.ca_file");
-    cJSON *insecure = cJSON_DetachItemFromObjectCaseSensitive(c, "http.insecure_hosts");
-    free(lp->host->http_ca_file);
-    free(lp->host->http_insecure_hosts);
-    lp->host->http_ca_file = cJSON_IsString(ca) ? xstrdup(ca->valuestring) : NULL;
-    lp->host->http_insecure_hosts = cJSON_IsString(insecure) ? xstrdup(insecure->valuestring) : NULL;
-    cJSON_Delete(ca);
-    cJSON_Delete(insecure);
     char serr[400];
-    if (schema_apply(lp->desc.config_schema, c, serr, sizeof serr) != 0) {
+    if (host_http_configure(lp->host, c, serr, sizeof serr) != 0 ||
+        schema_apply(lp->desc.config_schema, c, serr, sizeof serr) != 0) {
         snprintf(err, errlen, "plugin '%s': invalid configuration: %s (set with -o %s.KEY=VALUE or [plugin.%s])",
                  lp->name, serr, lp->name, lp->name);
         cJSON_Delete(c);
@@ -910,6 +1040,8 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
         prov *p = &provs[n_provs++];
         p->lp = lp;
         p->fd = -1;
+        p->ended = cJSON_CreateArray();
+        p->culprits = cJSON_CreateArray();
         p->job.lp = lp;
         p->job.kind = (lp->desc.kinds & PP_KIND_PROVIDER) ? PP_KIND_PROVIDER : PP_KIND_SCANNER;
         p->job.config_json = conf;
@@ -1002,6 +1134,9 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
     char *scan_json = cJSON_PrintUnformatted(scan_doc);
     cJSON_Delete(scan_doc);
 
+    /* output and policy plugins run in this process; calls made from this
+     * thread reach the direct backend */
+    host_bind_thread(&direct_backend, NULL);
     for (size_t i = 0; i < n_sinks; i++) {
         sink *s = &sinks[i];
         /* one instance per output plugin, shared by its sinks */
@@ -1019,7 +1154,6 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
                 s->failed = 1;
                 continue;
             }
-            s->lp->host->be = &direct_backend;
             const char *ierr = NULL;
             int rc = s->lp->desc.init(s->lp->host, conf, &s->inst, &ierr);
             free(conf);
@@ -1040,6 +1174,33 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
         }
     }
 
+    /* every installed policy plugin with native checks judges each resource */
+    policy_plugin *pols = xcalloc(reg->n ? reg->n : 1, sizeof *pols);
+    size_t n_pols = 0;
+    for (size_t i = 0; i < reg->n; i++) {
+        loaded_plugin *lp = reg->v[i];
+        if (!lp->ok || !(lp->desc.kinds & PP_KIND_POLICY) || !lp->policy.evaluate)
+            continue;
+        char cerr[600];
+        char *conf = plugin_config(lp, cfg, cerr, sizeof cerr);
+        if (!conf) {
+            add_error(&errs, lp->name, NULL, "%s", cerr);
+            continue;
+        }
+        const char *ierr = NULL;
+        void *inst = NULL;
+        int rc = lp->desc.init(lp->host, conf, &inst, &ierr);
+        free(conf);
+        if (rc != PP_OK) {
+            add_error(&errs, lp->name, NULL, "policy plugin '%s': init failed: %s", lp->name,
+                      ierr ? ierr : "no reason given");
+            continue;
+        }
+        pols[n_pols].lp = lp;
+        pols[n_pols].inst = inst;
+        n_pols++;
+    }
+
     rqueue *q = rqueue_new(QUEUE_MAX_RECS, QUEUE_MAX_BYTES);
     writer w;
     memset(&w, 0, sizeof w);
@@ -1048,6 +1209,8 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
     w.scan_id = scan_id;
     w.sinks = sinks;
     w.n_sinks = n_sinks;
+    w.pols = pols;
+    w.n_pols = n_pols;
     w.errs = &errs;
     pthread_t wth;
     pthread_create(&wth, NULL, writer_main, &w);
@@ -1097,11 +1260,13 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
                       s->path ? ":" : "", s->path ? s->path : "", e ? e : "no reason given");
         }
     }
-    for (size_t i = 0; i < n_sinks; i++) {
+    for (size_t i = 0; i < n_sinks; i++)
         if (sinks[i].owns_inst)
             sinks[i].lp->desc.destroy(sinks[i].inst);
-        sinks[i].lp->host->be = host_default_backend();
-    }
+    for (size_t i = 0; i < n_pols; i++)
+        if (!pols[i].failed)
+            pols[i].lp->desc.destroy(pols[i].inst);
+    host_bind_thread(NULL, NULL);
     free(sum_json);
     status = sv.cancelled ? "interrupted" : errs.n ? "partial" : "complete";
     for (size_t i = 0; i < errs.n; i++)
@@ -1120,6 +1285,7 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
     }
 
     rqueue_free(q);
+    free(pols);
     for (size_t i = 0; i < w.types_cap; i++)
         free(w.types[i].key);
     free(w.types);
@@ -1146,8 +1312,12 @@ free_setup:
         free(p->active);
         sbuf_free(&p->in);
         free(p->kill_reason);
-        if (!(p->killed && p->pid <= 0)) /* an abandoned thread may still read its job */
+        cJSON_Delete(p->ended);
+        cJSON_Delete(p->culprits);
+        if (!(p->killed && p->pid <= 0)) { /* an abandoned thread may still read its job */
             free(p->job.config_json);
+            free(p->job.skip_json);
+        }
     }
     free(provs);
     free(sinks);

@@ -33,19 +33,19 @@ static const char *const schema_v1[] = {
     " resources INTEGER NOT NULL DEFAULT 0, findings INTEGER NOT NULL DEFAULT 0,"
     " errors INTEGER NOT NULL DEFAULT 0)",
     "CREATE TABLE IF NOT EXISTS resources("
-    " scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,"
+    " scan_id INTEGER NOT NULL,"
     " uid TEXT NOT NULL, type TEXT NOT NULL, provider TEXT NOT NULL, account TEXT, region TEXT,"
     " name TEXT, tags TEXT, data TEXT, source TEXT, source_line INTEGER, source_column INTEGER,"
     " observed_at INTEGER, plugin TEXT NOT NULL, PRIMARY KEY(scan_id, uid)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS resources_type ON resources(type)",
     "CREATE TABLE IF NOT EXISTS findings("
-    " id INTEGER PRIMARY KEY, scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,"
+    " id INTEGER PRIMARY KEY, scan_id INTEGER NOT NULL,"
     " rule_id TEXT NOT NULL, resource_uid TEXT NOT NULL, resource_type TEXT, status TEXT NOT NULL,"
     " severity TEXT NOT NULL, title TEXT, message TEXT, evidence TEXT, remediation TEXT, compliance TEXT,"
     " provider TEXT, account TEXT, region TEXT, plugin TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS findings_scan ON findings(scan_id, rule_id)",
     "CREATE TABLE IF NOT EXISTS events("
-    " scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE, uid TEXT NOT NULL, type TEXT NOT NULL,"
+    " scan_id INTEGER NOT NULL, uid TEXT NOT NULL, type TEXT NOT NULL,"
     " provider TEXT NOT NULL, account TEXT, region TEXT, time INTEGER, actor TEXT, action TEXT,"
     " source_ip TEXT, data TEXT, plugin TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS indicators("
@@ -55,11 +55,11 @@ static const char *const schema_v1[] = {
     " id TEXT NOT NULL, source TEXT NOT NULL, modified INTEGER, document TEXT NOT NULL,"
     " plugin TEXT NOT NULL, PRIMARY KEY(source, id))",
     "CREATE TABLE IF NOT EXISTS packages("
-    " scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE, resource_uid TEXT NOT NULL,"
+    " scan_id INTEGER NOT NULL, resource_uid TEXT NOT NULL,"
     " ecosystem TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, purl TEXT, source_name TEXT,"
     " source_version TEXT, layer TEXT, location TEXT, plugin TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS scan_errors("
-    " scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE, plugin TEXT NOT NULL, task TEXT,"
+    " scan_id INTEGER NOT NULL, plugin TEXT NOT NULL, task TEXT,"
     " message TEXT NOT NULL, at INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS kv("
     " plugin TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, expires_at INTEGER,"
@@ -415,11 +415,16 @@ store *store_sqlite_open(const char *path, char *err, size_t errlen)
     }
     sqlite3_busy_timeout(q->db, 10000);
     sqlite3_extended_result_codes(q->db, 1);
-    if (exec(q, "PRAGMA journal_mode=WAL") || exec(q, "PRAGMA synchronous=NORMAL") ||
-        exec(q, "PRAGMA foreign_keys=ON") || migrate(q) ||
+    /* 16 KiB pages: inventories are bulk-written rows of JSON, and every page
+     * is one write() to the WAL and another at checkpoint; measured fastest of
+     * 4, 16 and 64 KiB on the pipeline benchmark. Takes effect on a new file.
+     * temp_store=MEMORY keeps statement journals off the disk. */
+    if (exec(q, "PRAGMA page_size=16384") || exec(q, "PRAGMA journal_mode=WAL") ||
+        exec(q, "PRAGMA synchronous=NORMAL") ||
+        exec(q, "PRAGMA temp_store=MEMORY") || migrate(q) ||
         exec(q, "UPDATE scans SET status='aborted' WHERE status='running'") ||
         prepare(q, &q->ins_resource,
-                "INSERT OR REPLACE INTO resources(scan_id, uid, type, provider, account, region, name, tags, data,"
+                "INSERT OR IGNORE INTO resources(scan_id, uid, type, provider, account, region, name, tags, data,"
                 " source, source_line, source_column, observed_at, plugin) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)") ||
         prepare(q, &q->ins_finding,
                 "INSERT INTO findings(scan_id, rule_id, resource_uid, resource_type, status, severity, title,"

@@ -81,12 +81,17 @@ void sbuf_puts(sbuf *b, const char *s)
 
 void sbuf_printf(sbuf *b, const char *fmt, ...)
 {
+    char small[256];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
     if (n < 0)
         return;
+    if ((size_t)n < sizeof small) {
+        sbuf_append(b, small, (size_t)n);
+        return;
+    }
     sbuf_reserve(b, (size_t)n);
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

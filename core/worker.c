@@ -142,7 +142,7 @@ static void out_frame(wstate *ws, uint8_t type, const sbuf *payload, int flush)
 
 static void w_log(pp_host *h, int level, const char *msg)
 {
-    wstate *ws = h->be_ctx;
+    wstate *ws = host_ctx(h);
     sbuf p = {0};
     wire_put_u8(&p, (uint8_t)level);
     wire_put_str(&p, msg);
@@ -152,7 +152,7 @@ static void w_log(pp_host *h, int level, const char *msg)
 
 static int w_emit(pp_host *h, rec *r)
 {
-    wstate *ws = h->be_ctx;
+    wstate *ws = host_ctx(h);
     sbuf p = {0};
     rec_encode(r, &p);
     rec_free(r);
@@ -163,7 +163,7 @@ static int w_emit(pp_host *h, rec *r)
 
 static void w_progress(pp_host *h, uint64_t done, uint64_t total, const char *what)
 {
-    wstate *ws = h->be_ctx;
+    wstate *ws = host_ctx(h);
     int64_t now = mono_ms();
     pthread_mutex_lock(&ws->lock);
     if (now - ws->last_progress_ms >= 100 || (total && done >= total)) {
@@ -180,7 +180,7 @@ static void w_progress(pp_host *h, uint64_t done, uint64_t total, const char *wh
 
 static int w_kv_get(pp_host *h, const char *key, char **val, size_t *len)
 {
-    wstate *ws = h->be_ctx;
+    wstate *ws = host_ctx(h);
     kv_wait w = {0};
     pthread_mutex_lock(&ws->lock);
     w.id = ++ws->next_id;
@@ -218,7 +218,7 @@ static int w_kv_get(pp_host *h, const char *key, char **val, size_t *len)
 
 static int w_kv_set(pp_host *h, const char *key, const char *val, size_t len, uint32_t ttl_s)
 {
-    wstate *ws = h->be_ctx;
+    wstate *ws = host_ctx(h);
     sbuf p = {0};
     wire_put_str(&p, key);
     wire_put_bytes(&p, val, len);
@@ -432,6 +432,27 @@ static cJSON *parse_plan(const char *text, char *err, size_t errlen)
     return plan;
 }
 
+/* Remove the tasks whose id is in the JSON array @skip_json. */
+static void drop_skipped(cJSON *tasks, const char *skip_json)
+{
+    cJSON *skip = cJSON_Parse(skip_json);
+    cJSON *t = tasks->child;
+    while (t) {
+        cJSON *next = t->next;
+        const char *id = task_id(t);
+        const cJSON *s;
+        cJSON_ArrayForEach(s, skip)
+        {
+            if (cJSON_IsString(s) && strcmp(s->valuestring, id) == 0) {
+                cJSON_Delete(cJSON_DetachItemViaPointer(tasks, t));
+                break;
+            }
+        }
+        t = next;
+    }
+    cJSON_Delete(skip);
+}
+
 int worker_run(const worker_job *job, int fd)
 {
     loaded_plugin *lp = job->lp;
@@ -442,6 +463,9 @@ int worker_run(const worker_job *job, int fd)
     ws.host = h;
     pthread_mutex_init(&ws.lock, NULL);
     pthread_cond_init(&ws.kv_cond, NULL);
+    /* route by the plugin's handle: a forked worker inherits the thread
+     * binding of the thread that forked it */
+    host_bind_thread(NULL, NULL);
     h->be = &worker_backend;
     h->be_ctx = &ws;
 
@@ -478,6 +502,8 @@ int worker_run(const worker_job *job, int fd)
         lp->desc.destroy(inst);
         goto out;
     }
+    if (job->skip_json)
+        drop_skipped(tasks, job->skip_json);
     pool pl;
     memset(&pl, 0, sizeof pl);
     pl.job = job;

@@ -43,6 +43,8 @@ typedef struct worker_job {
     char *config_json;  /* validated config object */
     char *targets_json; /* JSON array of target strings */
     int jobs;           /* max concurrent tasks (1 for PP_THREADS_SERIAL) */
+    char *skip_json;    /* JSON array of task ids not to run (a restarted
+                         * worker skips what ended or crashed), or NULL */
 } worker_job;
 
 /*

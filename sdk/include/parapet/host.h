@@ -71,8 +71,11 @@ typedef struct pp_http_header {
  * pp_http_request - what a plugin asks the host to fetch. Added in 1.0.
  *
  * TLS verification is always on. It can be turned off only by the user, for
- * one named endpoint, with the plugin config key "insecure_skip_verify_hosts"
- * (array of host names); the plugin cannot turn it off itself.
+ * named hosts, with the plugin config key "http.insecure_hosts"
+ * (comma-separated host names); the plugin cannot turn it off itself. All
+ * "http.*" keys (timeouts, retries, CA file: see docs/http.md) are taken out
+ * of the plugin's config by the host before the plugin sees it, so a plugin's
+ * config schema need not declare them.
  */
 typedef struct pp_http_request {
     uint32_t size;
@@ -186,7 +189,8 @@ typedef struct pp_host_api {
      * kv_get / kv_set - a small persistent cache private to the plugin
      * (ETags, discovered account lists, tokens must NOT go here).
      * kv_get: on PP_OK *val is a NUL-terminated copy of *len bytes that the
-     * caller releases with free(); PP_ERR_NOTFOUND when absent or expired.
+     * caller releases with host->free(); PP_ERR_NOTFOUND when absent or
+     * expired.
      * kv_set: @ttl_s seconds to keep it, 0 for no expiry; val NULL deletes.
      * Values are capped at 1 MiB.
      */

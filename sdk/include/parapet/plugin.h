@@ -95,7 +95,9 @@ typedef struct pp_provider_api {
 
     /**
      * collect - required, parallel-safe. Run one task from plan, emitting
-     * resources (and events) through the host.
+     * resources (and events) through the host. A plugin that declares
+     * PP_THREADS_PARALLEL should keep the message last_error returns per
+     * thread (thread-local), since collects overlap.
      * @task_json  one element of the plan array, borrowed.
      * Returns PP_OK, PP_ERR_CANCELLED when host->cancelled() said so, or an
      * error (last_error says why). Records emitted before a failure are kept
@@ -215,10 +217,12 @@ typedef struct pp_plugin {
 
     /**
      * init - required. Create an instance.
+     * @h            the same host handle the entry point received.
      * @config_json  the plugin's configuration object, validated; borrowed.
      * @inst         on PP_OK, the plugin's instance handle (may be NULL).
-     * On failure return an error; the host reports @err (may be NULL)
-     * set to a static or instance-free message.
+     * On failure return an error and set *@err (or leave it NULL) to a
+     * message that stays valid after init returns (static storage); destroy
+     * is NOT called after a failed init.
      */
     int (*init)(pp_host *h, const char *config_json, void **inst, const char **err);
     /** destroy - required. Release the instance. */
@@ -237,8 +241,14 @@ typedef struct pp_plugin {
 /**
  * The entry point's type. Returns PP_OK and sets *out, or an error when the
  * plugin cannot run with this host (it may log why through api->log).
+ * @api and @h stay valid for the life of the process: keep them (the other
+ * callbacks do not receive @api). Called once, from the loading thread.
  */
 typedef int (*pp_entry_v1_fn)(const pp_host_api *api, pp_host *h, const pp_plugin **out);
+
+/** The entry point every ABI-1 plugin defines (declared here so plugins
+ * built with -Wmissing-prototypes need no declaration of their own). */
+PP_PLUGIN_EXPORT int parapet_plugin_entry_v1(const pp_host_api *api, pp_host *h, const pp_plugin **out);
 
 #ifdef __cplusplus
 }
