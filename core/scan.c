@@ -122,6 +122,7 @@ typedef struct prov {
     uint64_t records;
     uint64_t prog_done, prog_total;
     int got_done, got_fatal, killed, hung, finished;
+    int abandoned; /* a hung in-process worker thread left running */
     char *kill_reason;
     /* restarting after a crash or hang, for the tasks that did not run */
     cJSON *ended;    /* ids of tasks that finished (well or not) */
@@ -487,6 +488,7 @@ static void kill_worker(supervisor *sv, prov *p, const char *reason)
         /* a thread cannot be killed: cut it loose and never touch it again */
         atomic_store(&p->lp->host->cancelled, 1);
         atomic_store(&g_abandoned, 1);
+        p->abandoned = 1;
         p->has_thread = 0;
         if (p->fd >= 0) {
             shutdown(p->fd, SHUT_RDWR);
@@ -1314,7 +1316,7 @@ free_setup:
         free(p->kill_reason);
         cJSON_Delete(p->ended);
         cJSON_Delete(p->culprits);
-        if (!(p->killed && p->pid <= 0)) { /* an abandoned thread may still read its job */
+        if (!p->abandoned) { /* an abandoned thread may still read its job */
             free(p->job.config_json);
             free(p->job.skip_json);
         }
