@@ -3,6 +3,7 @@
 
 #include "log.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,23 +23,36 @@ int log_get_level(void)
     return g_level;
 }
 
-/* Write @s as a logfmt quoted value: quotes, backslashes and control
+/* Append @s as a logfmt quoted value: quotes, backslashes and control
  * characters escaped so one message is always one line. */
-static void put_quoted(FILE *f, const char *s)
+static void put_quoted(char *out, size_t cap, size_t *len, const char *s)
 {
-    fputc('"', f);
+#define PUT(c)                                                                                                     \
+    do {                                                                                                           \
+        if (*len + 1 < cap)                                                                                        \
+            out[(*len)++] = (c);                                                                                   \
+    } while (0)
+    static const char hex[] = "0123456789abcdef";
+    PUT('"');
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\x%02x", c);
-        else
-            fputc(c, f);
+        if (c == '"' || c == '\\') {
+            PUT('\\');
+            PUT((char)c);
+        } else if (c == '\n') {
+            PUT('\\');
+            PUT('n');
+        } else if (c < 0x20 || c == 0x7f) {
+            PUT('\\');
+            PUT('x');
+            PUT(hex[c >> 4]);
+            PUT(hex[c & 15]);
+        } else {
+            PUT((char)c);
+        }
     }
-    fputc('"', f);
+    PUT('"');
+#undef PUT
 }
 
 void log_vmsg(int level, const char *src, const char *fmt, va_list ap)
@@ -54,20 +68,35 @@ void log_vmsg(int level, const char *src, const char *fmt, va_list ap)
     size_t n = strlen(msg);
     while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
         msg[--n] = '\0';
-    pthread_mutex_lock(&g_lock);
+    /* Build the whole line, then write it with one write(2): worker
+     * processes share this stderr, and separate writes would interleave. */
+    char line[4400];
+    size_t len = 0;
     if (isatty(STDERR_FILENO)) {
-        /* progress lines are redrawn with \r; start on a clean line */
-        fputs("\r\033[K", stderr);
+        int k;
         if (src && strcmp(src, "core") != 0)
-            fprintf(stderr, "parapet: %s: [%s] %s\n", g_names[level], src, msg);
+            k = snprintf(line, sizeof line, "\r\033[Kparapet: %s: [%s] %s\n", g_names[level], src, msg);
         else
-            fprintf(stderr, "parapet: %s: %s\n", g_names[level], msg);
+            k = snprintf(line, sizeof line, "\r\033[Kparapet: %s: %s\n", g_names[level], msg);
+        len = k < 0 ? 0 : (size_t)k >= sizeof line ? sizeof line - 1 : (size_t)k;
     } else {
-        fprintf(stderr, "level=%s src=%s msg=", g_names[level], src ? src : "core");
-        put_quoted(stderr, msg);
-        fputc('\n', stderr);
+        int k = snprintf(line, sizeof line, "level=%s src=%s msg=", g_names[level], src ? src : "core");
+        len = k < 0 ? 0 : (size_t)k;
+        put_quoted(line, sizeof line - 1, &len, msg);
+        line[len++] = '\n';
     }
-    fflush(stderr);
+    pthread_mutex_lock(&g_lock);
+    const char *p = line;
+    while (len) {
+        ssize_t w = write(STDERR_FILENO, p, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
     pthread_mutex_unlock(&g_lock);
 }
 

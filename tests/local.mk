@@ -12,4 +12,4 @@ tests_unit_test_core_config_LDADD = $(CORE_TEST_LDADD)
 TESTS += tests/unit/test_core_json tests/unit/test_core_config
 
 TESTS += tests/integration/scan_basic.sh
-EXTRA_DIST += tests/integration/lib.sh tests/integration/scan_basic.sh
+EXTRA_DIST += tests/integration/scan_basic.sh tests/unit/testlib.h
