@@ -6,9 +6,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "settings.h"
 #include "record.h"
 #include "scan.h"
 #include "util.h"
+
+#ifndef PP_POLICYDIR
+#define PP_POLICYDIR "/usr/local/share/parapet/policies"
+#endif
 
 static int parse_int(const char *s, int min, int max, int *out)
 {
@@ -32,6 +37,8 @@ int cmd_scan(cli_ctx *c, int argc, char **argv)
     char **providers = NULL;
     size_t n_providers = 0;
     char *names = NULL;
+    int no_default_rules = 0;
+    char *frameworks = NULL;
 
     const char *iso = config_get(c->cfg, "core", "isolation", "process");
     const char *jobs = config_get(c->cfg, "core", "jobs", "8");
@@ -87,6 +94,15 @@ int cmd_scan(cli_ctx *c, int argc, char **argv)
                 goto out;
             }
             tmo = val;
+        } else if ((t = TAKES_VALUE("--rules")) != 0) {
+            if (t < 0) {
+                rc = cli_usage_error("scan", "--rules needs a directory of rule files");
+                goto out;
+            }
+            o.rule_dirs = xrealloc(o.rule_dirs, (o.n_rule_dirs + 1) * sizeof *o.rule_dirs);
+            o.rule_dirs[o.n_rule_dirs++] = xstrdup(val);
+        } else if (!strcmp(a, "--no-default-rules")) {
+            no_default_rules = 1;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(cmd_help_text("scan"), stdout);
             rc = 0;
@@ -135,6 +151,27 @@ int cmd_scan(cli_ctx *c, int argc, char **argv)
     }
     o.providers = providers;
     o.n_providers = n_providers;
+    /* the installed rule packs come first, then --rules directories */
+    if (!no_default_rules) {
+        const char *dirs = config_get(c->cfg, "core", "policy_dir", PP_POLICYDIR);
+        char *copy = xstrdup(dirs), *sv = NULL;
+        size_t first = 0;
+        for (char *d = strtok_r(copy, ":", &sv); d; d = strtok_r(NULL, ":", &sv)) {
+            o.rule_dirs = xrealloc(o.rule_dirs, (o.n_rule_dirs + 1) * sizeof *o.rule_dirs);
+            memmove(o.rule_dirs + first + 1, o.rule_dirs + first, (o.n_rule_dirs - first) * sizeof *o.rule_dirs);
+            o.rule_dirs[first++] = xstrdup(d);
+            o.n_rule_dirs++;
+        }
+        free(copy);
+        sbuf fw = {0};
+        sbuf_printf(&fw, "%s/frameworks", o.rule_dirs[0]);
+        frameworks = sbuf_steal(&fw);
+    } else if (o.n_rule_dirs) {
+        sbuf fw = {0};
+        sbuf_printf(&fw, "%s/frameworks", o.rule_dirs[0]);
+        frameworks = sbuf_steal(&fw);
+    }
+    o.frameworks_dir = config_get(c->cfg, "core", "frameworks_dir", frameworks);
     rc = scan_run(&o, cli_registry(c), c->cfg);
 out:
     for (size_t i = 0; i < o.n_outputs; i++) {
@@ -143,6 +180,10 @@ out:
     }
     free(o.outputs);
     free(o.targets);
+    for (size_t i = 0; i < o.n_rule_dirs; i++)
+        free(o.rule_dirs[i]);
+    free(o.rule_dirs);
+    free(frameworks);
     free(providers);
     free(names);
     return rc;

@@ -18,6 +18,7 @@ libparapet_la_SOURCES = \
 	core/host_services.c
 libparapet_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core \
 	-DPP_PLUGINDIR='"$(pluginsdir)"' -DPP_SYSCONFDIR='"$(pkgsysconfdir)"' \
+	-DPP_POLICYDIR='"$(pkgdatadir)/policies"' \
 	$(CJSON_CFLAGS) $(CURL_CFLAGS) $(SQLITE_CFLAGS) $(ARCHIVE_CFLAGS) $(OPENSSL_CFLAGS)
 libparapet_la_LIBADD = $(CJSON_LIBS) $(CURL_LIBS) $(SQLITE_LIBS) $(ARCHIVE_LIBS) $(OPENSSL_LIBS) -lm
 

@@ -58,6 +58,8 @@ static const char scan_help[] =
     "                           process) or none (threads in this process)\n"
     "  --jobs N                 concurrent tasks per plugin (default 8)\n"
     "  --task-timeout SECONDS   stop a plugin whose task runs longer (default 1800)\n"
+    "  --rules DIR              also load the rule files in DIR (docs/rules.md)\n"
+    "  --no-default-rules       do not load the installed rule packs\n"
     "\n"
     "Example:\n"
     "  parapet scan snapshot contrib/demo/estate.jsonl --output jsonl:findings.jsonl\n";

@@ -34,6 +34,7 @@
 #include "host.h"
 #include "host_services.h"
 #include "log.h"
+#include "policy/engine.h"
 #include "queue.h"
 #include "record.h"
 #include "schema.h"
@@ -162,6 +163,8 @@ typedef struct writer {
     int64_t scan_id;
     sink *sinks;
     size_t n_sinks;
+    policy_engine *pe;    /* the rules; may have none */
+    int64_t now;          /* the scan's start, the rules' `now` */
     policy_plugin *pols;  /* policy plugins with an evaluate callback */
     size_t n_pols;
     rec *pending, *pending_tail; /* records emitted by evaluate, not yet handled */
@@ -284,6 +287,18 @@ static void evaluate_policies(writer *w, const rec *r)
     sbuf_free(&js);
 }
 
+/* The engine's findings join the pending list, like a policy plugin's. */
+static void engine_emit(void *ud, rec *finding)
+{
+    writer *w = ud;
+    finding->next = NULL;
+    if (w->pending_tail)
+        w->pending_tail->next = finding;
+    else
+        w->pending = finding;
+    w->pending_tail = finding;
+}
+
 /* Store, count and write one record, then judge it when it is a resource.
  * Takes ownership of @r. */
 static void handle_rec(writer *w, rec *r, int judge)
@@ -302,8 +317,11 @@ static void handle_rec(writer *w, rec *r, int judge)
     }
     atomic_fetch_add(&w->n_records, 1);
     write_to_sinks(w, r);
-    if (judge && r->kind == REC_RESOURCE)
+    if (judge && r->kind == REC_RESOURCE) {
+        if (w->pe)
+            policy_engine_evaluate(w->pe, r, w->now, engine_emit, w);
         evaluate_policies(w, r);
+    }
     rec_free(r);
     /* what the policies emitted about it is handled now, never judged again */
     while (w->pending) {
@@ -1176,6 +1194,26 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
         }
     }
 
+    /* the rules: from the policy directories and the policy plugins */
+    policy_engine *pe = NULL;
+    {
+        char perr[1024] = "";
+        policy_load_opts po;
+        memset(&po, 0, sizeof po);
+        po.rule_dirs = (const char *const *)o->rule_dirs;
+        po.n_rule_dirs = o->n_rule_dirs;
+        po.frameworks_dir = o->frameworks_dir;
+        po.reg = reg;
+        char *supp = NULL;
+        if (st->ops->suppressions_json && st->ops->suppressions_json(st, &supp) != 0)
+            add_error(&errs, NULL, NULL, "store: %s", st->ops->last_error(st));
+        po.suppressions_json = supp;
+        pe = policy_engine_load(&po, perr, sizeof perr);
+        free(supp);
+        if (!pe)
+            add_error(&errs, NULL, NULL, "rules: %s", perr);
+    }
+
     /* every installed policy plugin with native checks judges each resource */
     policy_plugin *pols = xcalloc(reg->n ? reg->n : 1, sizeof *pols);
     size_t n_pols = 0;
@@ -1213,6 +1251,8 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
     w.n_sinks = n_sinks;
     w.pols = pols;
     w.n_pols = n_pols;
+    w.pe = pe;
+    w.now = started_at;
     w.errs = &errs;
     pthread_t wth;
     pthread_create(&wth, NULL, writer_main, &w);
@@ -1288,6 +1328,7 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
 
     rqueue_free(q);
     free(pols);
+    policy_engine_free(pe);
     for (size_t i = 0; i < w.types_cap; i++)
         free(w.types[i].key);
     free(w.types);

@@ -29,6 +29,9 @@ typedef struct scan_opts {
     int task_timeout_s; /* a task running longer is killed */
     int progress;       /* 1 draw progress on stderr, 0 not */
     int quiet;          /* no summary */
+    char **rule_dirs;   /* rule files (docs/rules.md) */
+    size_t n_rule_dirs;
+    const char *frameworks_dir; /* framework mappings, or NULL */
 } scan_opts;
 
 /*

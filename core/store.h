@@ -40,6 +40,9 @@ typedef struct store_ops {
     int (*scan_error)(store *s, int64_t scan_id, const char *plugin, const char *task, const char *message);
     int (*kv_get)(store *s, const char *plugin, const char *key, char **val, size_t *len);
     int (*kv_set)(store *s, const char *plugin, const char *key, const char *val, size_t len, uint32_t ttl_s);
+    /* suppressions_json - the active (unexpired) suppressions as a JSON array
+     * (docs/store.md); *json is malloc'd. Optional: NULL means none. */
+    int (*suppressions_json)(store *s, char **json);
     void (*close)(store *s);
     const char *(*last_error)(store *s);
 } store_ops;

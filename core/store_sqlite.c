@@ -372,8 +372,18 @@ static const char *sq_last_error(store *s)
 }
 
 static const store_ops sqlite_ops = {
-    "sqlite",  sq_scan_begin, sq_scan_end, sq_begin, sq_commit, sq_put, sq_scan_error, sq_kv_get, sq_kv_set,
-    sq_close,  sq_last_error,
+    .name = "sqlite",
+    .scan_begin = sq_scan_begin,
+    .scan_end = sq_scan_end,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .put = sq_put,
+    .scan_error = sq_scan_error,
+    .kv_get = sq_kv_get,
+    .kv_set = sq_kv_set,
+    .suppressions_json = NULL,
+    .close = sq_close,
+    .last_error = sq_last_error,
 };
 
 /* Create the parent directory of @path (0700) when missing. */
