@@ -13,6 +13,7 @@ typedef struct cli_ctx {
     char **plugin_dirs; /* from --plugin-dir, else from config, else the built-in dir */
     size_t n_plugin_dirs;
     char *db_path;
+    char *keys_dir;     /* trust store for bundles: --keys-dir, core.keys_dir, or the default list */
     int verbosity;      /* -1 quiet, 0 normal, 1 -v, 2 -vv */
     int progress;       /* -1 auto, 0 never, 1 always */
     registry reg;

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bundle/bundle.h"
 #include "cli.h"
+#include "log.h"
 #include "util.h"
 
 static cJSON *plugin_json(const loaded_plugin *lp, int detail)
@@ -26,6 +28,12 @@ static cJSON *plugin_json(const loaded_plugin *lp, int detail)
             cJSON_AddItemToArray(k, cJSON_CreateString(t));
     }
     cJSON_AddStringToObject(o, "path", lp->path);
+    cJSON_AddStringToObject(o, "source", lp->from_bundle ? "bundle" : "development");
+    if (lp->from_bundle) {
+        cJSON_AddBoolToObject(o, "verified", lp->verified);
+        if (lp->signer[0])
+            cJSON_AddStringToObject(o, "signer", lp->signer);
+    }
     cJSON_AddStringToObject(o, "status", lp->ok ? "ok" : "refused");
     if (!lp->ok)
         cJSON_AddStringToObject(o, "error", lp->error ? lp->error : "unknown");
@@ -47,6 +55,10 @@ static cJSON *plugin_json(const loaded_plugin *lp, int detail)
 static int list(cli_ctx *c, int json)
 {
     registry *r = cli_registry(c);
+    if (registry_dev_count(r))
+        log_warn("development mode: %zu plugin(s) loaded from loose .so files, without a signed bundle or an "
+                 "integrity check (fine in a build tree, not on a server)",
+                 registry_dev_count(r));
     if (json) {
         cJSON *arr = cJSON_CreateArray();
         for (size_t i = 0; i < r->n; i++)
@@ -64,7 +76,7 @@ static int list(cli_ctx *c, int json)
         printf("\n");
         return 0;
     }
-    printf("%-16s %-10s %-5s %-28s %s\n", "NAME", "VERSION", "ABI", "KINDS", "STATUS");
+    printf("%-16s %-10s %-5s %-24s %-26s %s\n", "NAME", "VERSION", "ABI", "KINDS", "TRUST", "STATUS");
     for (size_t i = 0; i < r->n; i++) {
         const loaded_plugin *lp = r->v[i];
         char kinds[128] = "-", abi[16] = "-";
@@ -72,8 +84,16 @@ static int list(cli_ctx *c, int json)
             kinds_string(lp->desc.kinds, kinds, sizeof kinds);
             snprintf(abi, sizeof abi, "%u.%u", lp->desc.abi_major, lp->desc.abi_minor);
         }
-        printf("%-16s %-10s %-5s %-28s %s%s%s\n", lp->name, lp->desc.size && lp->desc.version ? lp->desc.version : "-",
-               abi, kinds, lp->ok ? "ok" : "refused: ", lp->ok ? "" : lp->error, "");
+        char trust[64];
+        if (!lp->from_bundle)
+            snprintf(trust, sizeof trust, "development (no bundle)");
+        else if (lp->verified)
+            snprintf(trust, sizeof trust, "verified %s", lp->signer);
+        else
+            snprintf(trust, sizeof trust, "UNVERIFIED (unsigned)");
+        printf("%-16s %-10s %-5s %-24s %-26s %s%s\n", lp->name,
+               lp->desc.size && lp->desc.version ? lp->desc.version : "-", abi, kinds, trust,
+               lp->ok ? "ok" : "refused: ", lp->ok ? "" : lp->error);
     }
     return 0;
 }
@@ -99,8 +119,35 @@ int cmd_plugin(cli_ctx *c, int argc, char **argv)
 {
     if (argc < 1)
         return cli_usage_error("plugin", "say what to do: list or info NAME");
+    static const char *const bundle_cmds[] = {"keygen", "pack", "sign", "verify", "install", "upgrade", "remove",
+                                              "check"};
+    for (size_t i = 0; i < sizeof bundle_cmds / sizeof bundle_cmds[0]; i++) {
+        if (strcmp(argv[0], bundle_cmds[i]) != 0)
+            continue;
+        bundle_ctx ctx;
+        memset(&ctx, 0, sizeof ctx);
+        ctx.plugin_dir = c->n_plugin_dirs ? c->plugin_dirs[0] : NULL;
+        ctx.keys_dir = c->keys_dir;
+        return bundle_cmd(argc, argv, &ctx);
+    }
     if (!strcmp(argv[0], "list")) {
         int json = 0;
+        for (int i = 1; i < argc; i++) {
+            if (!strcmp(argv[i], "--installed")) {
+                /* the bundle tool's own listing, without our flag */
+                char *args[8];
+                int na = 0;
+                for (int k = 0; k < argc && na < 7; k++)
+                    if (strcmp(argv[k], "--installed") != 0)
+                        args[na++] = argv[k];
+                args[na] = NULL;
+                bundle_ctx ctx;
+                memset(&ctx, 0, sizeof ctx);
+                ctx.plugin_dir = c->n_plugin_dirs ? c->plugin_dirs[0] : NULL;
+                ctx.keys_dir = c->keys_dir;
+                return bundle_cmd(na, args, &ctx);
+            }
+        }
         for (int i = 1; i < argc; i++) {
             if (!strcmp(argv[i], "--format") && i + 1 < argc) {
                 json = !strcmp(argv[++i], "json");

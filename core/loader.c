@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "bundle/bundle.h"
 #include "host.h"
 #include "log.h"
 #include "schema.h"
@@ -124,16 +126,25 @@ static int vet_kinds(loaded_plugin *lp)
     return 0;
 }
 
-loaded_plugin *registry_load_file(registry *r, const char *path)
+/* Add a refused entry named @name for @path. */
+static loaded_plugin *add_entry(registry *r, const char *path, const char *name)
 {
     loaded_plugin *lp = xcalloc(1, sizeof *lp);
+    lp->so_fd = -1;
     lp->path = xstrdup(path);
-    lp->name = file_stem(path);
+    lp->name = name ? xstrdup(name) : file_stem(path);
     lp->host = host_new(lp->name);
     r->v = xrealloc(r->v, (r->n + 1) * sizeof *r->v);
     r->v[r->n++] = lp;
+    return lp;
+}
 
-    lp->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+/* Load the plugin at @path (shown to the user) from @open_path (what is
+ * dlopen'ed: the path itself, or /proc/self/fd/N of a checked descriptor). */
+static loaded_plugin *load_from(registry *r, const char *path, const char *open_path, const char *name)
+{
+    loaded_plugin *lp = add_entry(r, path, name);
+    lp->dl = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
     if (!lp->dl) {
         const char *e = dlerror();
         refuse(lp, "cannot be loaded: %s", e ? e : "unknown dlopen error");
@@ -208,9 +219,52 @@ loaded_plugin *registry_load_file(registry *r, const char *path)
     return lp;
 }
 
-static int cmp_str(const void *a, const void *b)
+loaded_plugin *registry_load_file(registry *r, const char *path)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return load_from(r, path, path, NULL);
+}
+
+size_t registry_dev_count(const registry *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++)
+        n += r->v[i]->ok && !r->v[i]->from_bundle;
+    return n;
+}
+
+/* Load the installed bundle DIR/NAME after re-hashing its .so. */
+static void load_bundle(registry *r, const char *dir, const char *name)
+{
+    bundle_installed info;
+    memset(&info, 0, sizeof info);
+    bundle_err e;
+    memset(&e, 0, sizeof e);
+    int fd = -1;
+    char where[4200];
+    snprintf(where, sizeof where, "%s/%s", dir, name);
+    if (bundle_check_installed(dir, name, &info, &fd, &e) != 0) {
+        loaded_plugin *lp = add_entry(r, where, name);
+        lp->from_bundle = 1;
+        refuse(lp, "is an installed bundle that failed its integrity check: %s (reinstall it)", e.msg);
+        bundle_installed_free(&info);
+        return;
+    }
+    char fdpath[64];
+    snprintf(fdpath, sizeof fdpath, "/proc/self/fd/%d", fd);
+    loaded_plugin *lp = load_from(r, info.so_path ? info.so_path : where, fdpath, name);
+    /* keep it open: the dynamic loader knows objects by the name they were
+     * opened with, and a reused descriptor number would alias another plugin */
+    lp->so_fd = fd;
+    lp->from_bundle = 1;
+    lp->verified = info.verified;
+    snprintf(lp->signer, sizeof lp->signer, "%s", info.signer ? info.signer : "");
+    if (lp->ok && strcmp(lp->name, name) != 0) {
+        refuse(lp, "is installed as '%s' but calls itself '%s': the bundle and its plugin disagree", name,
+               lp->desc.name);
+        free(lp->name);
+        lp->name = xstrdup(name); /* listed under the name it was installed as */
+    }
+    bundle_installed_free(&info);
 }
 
 static int ends_with_so(const char *n)
@@ -227,7 +281,8 @@ size_t registry_load_dir(registry *r, const char *dir)
             log_warn("cannot read plugin directory %s: %s", dir, strerror(errno));
         return 0;
     }
-    char **paths = NULL;
+    char **names = NULL;
+    int *is_dir = NULL;
     size_t n = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
@@ -239,39 +294,41 @@ size_t registry_load_dir(registry *r, const char *dir)
         struct stat st;
         if (stat(p, &st) != 0)
             continue;
-        if (S_ISREG(st.st_mode) && ends_with_so(e->d_name)) {
-            paths = xrealloc(paths, (n + 1) * sizeof *paths);
-            paths[n++] = xstrdup(p);
-        } else if (S_ISDIR(st.st_mode)) {
-            /* an installed bundle: NAME/lib/NAME.so */
-            char lib[4200];
-            snprintf(lib, sizeof lib, "%s/lib", p);
-            DIR *ld = opendir(lib);
-            if (!ld)
-                continue;
-            struct dirent *le;
-            while ((le = readdir(ld))) {
-                if (le->d_name[0] == '.' || !ends_with_so(le->d_name))
-                    continue;
-                char q[4500];
-                if (snprintf(q, sizeof q, "%s/%s", lib, le->d_name) >= (int)sizeof q)
-                    continue;
-                paths = xrealloc(paths, (n + 1) * sizeof *paths);
-                paths[n++] = xstrdup(q);
-            }
-            closedir(ld);
-        }
+        int isd = S_ISDIR(st.st_mode);
+        if (!isd && !(S_ISREG(st.st_mode) && ends_with_so(e->d_name)))
+            continue;
+        names = xrealloc(names, (n + 1) * sizeof *names);
+        is_dir = xrealloc(is_dir, (n + 1) * sizeof *is_dir);
+        names[n] = xstrdup(e->d_name);
+        is_dir[n] = isd;
+        n++;
     }
     closedir(d);
-    if (n)
-        qsort(paths, n, sizeof *paths, cmp_str);
+    /* name order, so loading (and duplicate refusal) is deterministic */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            char *t = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = t;
+            int u = is_dir[j];
+            is_dir[j] = is_dir[j - 1];
+            is_dir[j - 1] = u;
+        }
     for (size_t i = 0; i < n; i++) {
-        loaded_plugin *lp = registry_load_file(r, paths[i]);
+        if (is_dir[i]) {
+            load_bundle(r, dir, names[i]);
+        } else {
+            char p[4096];
+            snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+            registry_load_file(r, p);
+        }
+        loaded_plugin *lp = r->v[r->n - 1];
         if (!lp->ok)
             log_debug("plugin %s (%s) refused: %s", lp->name, lp->path, lp->error);
-        free(paths[i]);
+        free(names[i]);
     }
-    free(paths);
+    free(names);
+    free(is_dir);
     return n;
 }
 
@@ -308,6 +365,8 @@ void registry_free(registry *r)
         loaded_plugin *lp = r->v[i];
         if (lp->dl)
             dlclose(lp->dl);
+        if (lp->so_fd >= 0)
+            close(lp->so_fd);
         host_free(lp->host);
         free(lp->path);
         free(lp->name);

@@ -21,6 +21,10 @@ typedef struct loaded_plugin {
     pp_host *host;    /* this plugin's host object */
     int ok;           /* 1 when usable */
     char *error;      /* why it was refused (when !ok) */
+    int from_bundle;  /* installed from a bundle (its .so was re-hashed before loading) */
+    int so_fd;        /* from_bundle: the checked .so, kept open while loaded (-1: none) */
+    int verified;     /* from_bundle: signed by a trusted key */
+    char signer[17];  /* from_bundle: the signing key's id, "" when unsigned */
     /* Normalised copies: zero-padded to this host's struct sizes, so the
      * core can read every field whatever minor the plugin was built with. */
     pp_plugin desc;
@@ -38,15 +42,23 @@ typedef struct registry {
 } registry;
 
 /*
- * registry_load_dir - load every plugin in @dir: DIR/ *.so and DIR/NAME/lib/ *.so
- * (the layout of installed bundles), in name order. A missing directory is
- * not an error. Returns the number of plugins examined.
+ * registry_load_dir - load every plugin in @dir, in name order:
+ *  - DIR/NAME/ is an installed bundle (docs/bundles.md): its .so is re-hashed
+ *    against the record made at install time and loaded from exactly the
+ *    bytes that were hashed; a changed or unrecorded one is refused;
+ *  - DIR/ *.so are loose plugins (development mode: a build tree), loaded as
+ *    they are and marked so.
+ * A missing directory is not an error. Returns the number of plugins examined.
  */
 size_t registry_load_dir(registry *r, const char *dir);
 
 /* registry_load_file - load one .so file into @r. Returns the entry (which
  * may be refused); never NULL. */
 loaded_plugin *registry_load_file(registry *r, const char *path);
+
+/* registry_dev_count - how many plugins were loaded from loose .so files
+ * (development mode: no bundle, no signature, no re-hash). */
+size_t registry_dev_count(const registry *r);
 
 /* registry_find - the usable plugin called @name, or NULL. */
 loaded_plugin *registry_find(const registry *r, const char *name);

@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <parapet/version.h>
 
+#include "bundle/bundle.h"
 #include "cli.h"
 #include "log.h"
 #include "scan.h"
@@ -30,6 +31,8 @@ static const char usage_text[] =
     "Commands:\n"
     "  scan PROVIDER[,PROVIDER...] [TARGET...]   collect, judge and report\n"
     "  plugin list | info NAME                   installed plugins\n"
+    "  plugin keygen|pack|sign|verify|install|upgrade|remove|check\n"
+    "                                            signed plugin bundles (docs/bundles.md)\n"
     "  policy eval 'EXPR' [--input FILE.json]     evaluate a CEL expression\n"
     "  version                                   print versions\n"
     "  help [COMMAND]                            this text, or a command's\n"
@@ -39,6 +42,8 @@ static const char usage_text[] =
     "                      ~/.config/parapet/parapet.conf\n"
     "  --plugin-dir DIR    load plugins from DIR (repeatable)\n"
     "  --db PATH           the SQLite store (default ~/.local/share/parapet/parapet.db)\n"
+    "  --keys-dir DIR[:DIR] trusted bundle signing keys (default /etc/parapet/keys.d and\n"
+    "                      ~/.config/parapet/keys.d)\n"
     "  -v, -vv             more detail; -q only errors\n"
     "  --progress=auto|always|never\n"
     "\n"
@@ -65,10 +70,21 @@ static const char scan_help[] =
     "  parapet scan snapshot contrib/demo/estate.jsonl --output jsonl:findings.jsonl\n";
 
 static const char plugin_help[] =
-    "usage: parapet plugin list [--format text|json]\n"
+    "usage: parapet plugin list [--format text|json] [--installed]\n"
     "       parapet plugin info NAME\n"
+    "       parapet plugin keygen [--unencrypted] [--kdf sensitive|interactive] BASE\n"
+    "       parapet plugin pack DIR [--output-dir D] [--name N] [--version V] [--kinds K,...]\n"
+    "       parapet plugin sign --key BASE.key BUNDLE.tar.gz\n"
+    "       parapet plugin verify BUNDLE.tar.gz [--allow-unsigned]\n"
+    "       parapet plugin install BUNDLE.tar.gz [--allow-unsigned] [--force]\n"
+    "       parapet plugin upgrade BUNDLE.tar.gz\n"
+    "       parapet plugin remove NAME\n"
+    "       parapet plugin check NAME\n"
     "\n"
-    "List the plugins found in the plugin directories, with refused ones and why.\n";
+    "list shows the plugins found in the plugin directories (refused ones with the\n"
+    "reason, bundles with their signer); --installed lists installed bundles only.\n"
+    "Bundles install into the first --plugin-dir and are verified against the keys\n"
+    "in --keys-dir. See docs/bundles.md.\n";
 
 static const char policy_help[] =
     "usage: parapet policy eval 'EXPR' [--input FILE.json]\n"
@@ -156,6 +172,7 @@ int main(int argc, char **argv)
     char **cli_plugin_dirs = NULL;
     size_t n_cli_dirs = 0;
     const char *cli_db = NULL;
+    const char *cli_keys = NULL;
 
     /* Pull global options out of argv wherever they are; keep the rest. */
     char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
@@ -167,7 +184,7 @@ int main(int argc, char **argv)
                 rest[nrest++] = argv[i++];
             break;
         }
-        if (!strcmp(a, "--config") || !strcmp(a, "--plugin-dir") || !strcmp(a, "--db")) {
+        if (!strcmp(a, "--config") || !strcmp(a, "--plugin-dir") || !strcmp(a, "--db") || !strcmp(a, "--keys-dir")) {
             if (i + 1 >= argc) {
                 free(rest);
                 config_free(c.cfg);
@@ -176,6 +193,8 @@ int main(int argc, char **argv)
             const char *v = argv[++i];
             if (!strcmp(a, "--config"))
                 config_file = v;
+            else if (!strcmp(a, "--keys-dir"))
+                cli_keys = v;
             else if (!strcmp(a, "--db"))
                 cli_db = v;
             else {
@@ -184,6 +203,8 @@ int main(int argc, char **argv)
             }
         } else if (!strncmp(a, "--config=", 9)) {
             config_file = a + 9;
+        } else if (!strncmp(a, "--keys-dir=", 11)) {
+            cli_keys = a + 11;
         } else if (!strncmp(a, "--db=", 5)) {
             cli_db = a + 5;
         } else if (!strncmp(a, "--plugin-dir=", 13)) {
@@ -258,6 +279,10 @@ int main(int argc, char **argv)
     c.db_path = cli_db ? xstrdup(cli_db) : config_get(c.cfg, "core", "db", NULL)
                                                ? xstrdup(config_get(c.cfg, "core", "db", NULL))
                                                : default_db();
+    if (cli_keys || config_get(c.cfg, "core", "keys_dir", NULL))
+        c.keys_dir = xstrdup(cli_keys ? cli_keys : config_get(c.cfg, "core", "keys_dir", NULL));
+    else
+        c.keys_dir = bundle_default_keys_dirs(PP_SYSCONFDIR);
     if (c.progress == -1) {
         const char *pm = config_get(c.cfg, "core", "progress", "auto");
         c.progress = !strcmp(pm, "always") ? 1 : !strcmp(pm, "never") ? 0 : -1;
@@ -302,6 +327,7 @@ int main(int argc, char **argv)
         free(c.plugin_dirs[i]);
     free(c.plugin_dirs);
     free(c.db_path);
+    free(c.keys_dir);
     free(rest);
     config_free(c.cfg);
     return rc;
