@@ -11,5 +11,5 @@ tests_unit_test_core_config_CPPFLAGS = $(CORE_TEST_CPPFLAGS)
 tests_unit_test_core_config_LDADD = $(CORE_TEST_LDADD)
 TESTS += tests/unit/test_core_json tests/unit/test_core_config
 
-TESTS += tests/integration/scan_basic.sh tests/integration/bundle_load.sh
-EXTRA_DIST += tests/integration/scan_basic.sh tests/integration/bundle_load.sh tests/unit/testlib.h
+TESTS += tests/integration/scan_basic.sh tests/integration/bundle_load.sh tests/integration/bundle_https.sh
+EXTRA_DIST += tests/integration/scan_basic.sh tests/integration/bundle_load.sh tests/integration/bundle_https.sh tests/unit/testlib.h

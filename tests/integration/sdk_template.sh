@@ -77,7 +77,9 @@ PARAPET=$CLI
 # The installed first-party plugins (the jsonl output) and the template's.
 SYSDIR=$(find "$ROOT" -type d -path '*/parapet/plugins' | head -n 1)
 check "the first-party plugin directory is installed" test -n "$SYSDIR"
-check "the jsonl output is installed there" test -f "$SYSDIR/jsonl.so"
+# make install installs first-party plugins as verified bundles: NAME/lib/NAME.so
+check "the jsonl output is installed there as a bundle" test -f "$SYSDIR/jsonl/lib/jsonl.so"
+check "with its install record" test -f "$SYSDIR/jsonl/.installed.json"
 mkdir -p "$TMP/plugins"
 cp "$TMP/template/example.so" "$TMP/plugins/"
 
