@@ -14,7 +14,11 @@ autoreconf -fi >/dev/null 2>&1
 # configure's exit trap tries `rm -f core` and complains that our core/ is a
 # directory: drop that one harmless line, keep every other message.
 quiet_configure() {
-    { "$@" 2>&1 1>&3 | grep -v "cannot remove 'core': Is a directory" >&2; } 3>&1
+    _err=$(mktemp)
+    if "$@" 2>"$_err"; then _rc=0; else _rc=$?; fi
+    grep -v "cannot remove 'core': Is a directory" "$_err" >&2 || true
+    rm -f "$_err"
+    return $_rc
 }
 
 echo "== style check =="
