@@ -51,6 +51,16 @@ n=$(sqlite3 "$TMP/process.db" "SELECT count(*) || '/' || count(DISTINCT scan_id)
 # Progress is never drawn when stderr is not a terminal.
 if grep -q 'scanning:' "$TMP/again.err"; then fail "progress drawn into a pipe"; else pass "quiet in pipes"; fi
 
+# ... and drawn on a terminal (script(1) gives the scan a pseudo-terminal).
+if command -v script >/dev/null 2>&1; then
+    script -qec "'$PARAPET' --plugin-dir '$D' --db '$TMP/tty.db' scan snapshot '$TMP/estate.jsonl'" /dev/null \
+        </dev/null >"$TMP/tty.out" 2>&1
+    grep -q 'scanning: tasks 1/1, 500 resources' "$TMP/tty.out" && pass "progress drawn on a terminal" ||
+        { fail "no progress on a terminal"; sed -n '1,10p' "$TMP/tty.out" >&2; }
+else
+    fail "script(1) is needed to test progress on a terminal (apt-get install bsdutils)"
+fi
+
 # Ctrl-C: a scan whose provider is still reading a pipe is interrupted; what
 # it collected so far is stored and the scan is marked interrupted.
 mkfifo "$TMP/fifo"
