@@ -10,7 +10,7 @@ top=$(pwd)
 sh contrib/install-deps.sh
 
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then
-    autoreconf -fi >/dev/null
+    autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 fi
 # configure's exit trap tries `rm -f core` and complains that our core/ is a
 # directory: drop that one harmless line, keep every other message.
