@@ -349,7 +349,7 @@ static int check_kv(tp_all *t)
             counter = val ? strtoll(val, &end, 10) : -1;
             if (!val || end == val || *end != '\0' || counter < 0)
                 counter = -1; /* stored value damaged: report it */
-            free(val);
+            g_api->free(t->h, val);
         } else if (rc != PP_ERR_NOTFOUND) {
             counter = -1;
         }
