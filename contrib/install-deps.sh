@@ -6,7 +6,7 @@ set -eu
 
 build_pkgs="autoconf automake libtool pkg-config make gcc libc6-dev \
 libcurl4-openssl-dev libcjson-dev libsqlite3-dev libarchive-dev libssl-dev"
-test_pkgs="sqlite3 minisign openssl python3 file binutils ca-certificates"
+test_pkgs="sqlite3 minisign openssl python3 python3-rpm python3-packaging file binutils ca-certificates bsdutils"
 
 want="$build_pkgs"
 [ "${1:-}" = "--test" ] && want="$want $test_pkgs"

@@ -1,5 +1,5 @@
 # contrib: demo estate, plugin template, benchmarks, helper scripts.
-EXTRA_PROGRAMS = contrib/bench/pipeline_bench
+EXTRA_PROGRAMS += contrib/bench/pipeline_bench
 contrib_bench_pipeline_bench_SOURCES = contrib/bench/pipeline_bench.c
 contrib_bench_pipeline_bench_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
 contrib_bench_pipeline_bench_LDADD = $(CJSON_LIBS)

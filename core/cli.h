@@ -29,6 +29,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 int cmd_scan(cli_ctx *c, int argc, char **argv);
 int cmd_plugin(cli_ctx *c, int argc, char **argv);
 int cmd_policy(cli_ctx *c, int argc, char **argv);
+/* The commands over the store (docs/store.md); each returns an exit status. */
+int cmd_findings(cli_ctx *c, int argc, char **argv);
+int cmd_diff(cli_ctx *c, int argc, char **argv);
+int cmd_suppress(cli_ctx *c, int argc, char **argv);
+int cmd_sql(cli_ctx *c, int argc, char **argv);
+int cmd_compliance(cli_ctx *c, int argc, char **argv);
+/* cmd_vercmp - `parapet vercmp ECOSYSTEM A B` (core/cmd_vercmp.c); exit status. */
+int cmd_vercmp(cli_ctx *c, int argc, char **argv);
 
 /* cmd_help_text - the help of one command, or NULL when unknown. */
 const char *cmd_help_text(const char *cmd);

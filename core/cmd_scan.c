@@ -43,6 +43,7 @@ int cmd_scan(cli_ctx *c, int argc, char **argv)
     const char *iso = config_get(c->cfg, "core", "isolation", "process");
     const char *jobs = config_get(c->cfg, "core", "jobs", "8");
     const char *tmo = config_get(c->cfg, "core", "task_timeout", "1800");
+    const char *keep = NULL;
 
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -101,6 +102,12 @@ int cmd_scan(cli_ctx *c, int argc, char **argv)
             }
             o.rule_dirs = xrealloc(o.rule_dirs, (o.n_rule_dirs + 1) * sizeof *o.rule_dirs);
             o.rule_dirs[o.n_rule_dirs++] = xstrdup(val);
+        } else if ((t = TAKES_VALUE("--keep-scans")) != 0) {
+            if (t < 0) {
+                rc = cli_usage_error("scan", "--keep-scans needs a number of scans");
+                goto out;
+            }
+            keep = val;
         } else if (!strcmp(a, "--no-default-rules")) {
             no_default_rules = 1;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -138,6 +145,12 @@ int cmd_scan(cli_ctx *c, int argc, char **argv)
     }
     if (parse_int(tmo, 0, 7 * 86400, &o.task_timeout_s) != 0) {
         rc = cli_usage_error("scan", "task timeout must be a number of seconds (0 for none)");
+        goto out;
+    }
+    if (!keep)
+        keep = config_get(c->cfg, "core", "keep_scans", "0");
+    if (parse_int(keep, 0, 1000000, &o.keep_scans) != 0) {
+        rc = cli_usage_error("scan", "keep-scans must be a number of scans (0 keeps all)");
         goto out;
     }
     char *save = NULL;

@@ -33,7 +33,14 @@ static const char usage_text[] =
     "  plugin list | info NAME                   installed plugins\n"
     "  plugin keygen|pack|sign|verify|install|upgrade|remove|check\n"
     "                                            signed plugin bundles (docs/bundles.md)\n"
+    "  policy list | lint | test [DIR...]         rule packs: list, check, run examples\n"
     "  policy eval 'EXPR' [--input FILE.json]     evaluate a CEL expression\n"
+    "  findings [--scan N] [FILTERS]             findings of a stored scan, with lifecycle\n"
+    "  diff [SCAN_A] [SCAN_B]                    new, resolved and changed findings\n"
+    "  suppress add|list|remove                  accepted risks that mute findings\n"
+    "  sql 'SELECT ...'                          query the store, read-only\n"
+    "  compliance [FRAMEWORK] [--scan N]         requirements passed, failed, manual\n"
+    "  vercmp ECOSYSTEM A B                      compare two versions: prints <, = or >\n"
     "  version                                   print versions\n"
     "  help [COMMAND]                            this text, or a command's\n"
     "\n"
@@ -65,6 +72,8 @@ static const char scan_help[] =
     "  --task-timeout SECONDS   stop a plugin whose task runs longer (default 1800)\n"
     "  --rules DIR              also load the rule files in DIR (docs/rules.md)\n"
     "  --no-default-rules       do not load the installed rule packs\n"
+    "  --keep-scans N           afterwards keep only the last N complete scans\n"
+    "                           (also core.keep_scans; 0 keeps all)\n"
     "\n"
     "Example:\n"
     "  parapet scan snapshot contrib/demo/estate.jsonl --output jsonl:findings.jsonl\n";
@@ -87,10 +96,73 @@ static const char plugin_help[] =
     "in --keys-dir. See docs/bundles.md.\n";
 
 static const char policy_help[] =
-    "usage: parapet policy eval 'EXPR' [--input FILE.json]\n"
+    "usage: parapet policy list [--format text|json] [--rules DIR]...\n"
+    "       parapet policy lint [--docs DIR] [DIR...]\n"
+    "       parapet policy test [DIR...]\n"
+    "       parapet policy eval 'EXPR' [--input FILE.json]\n"
     "\n"
-    "Evaluate a CEL expression with the JSON of FILE bound to 'resource' and the\n"
-    "current time to 'now'; print the result as JSON. Exit 2 on an error.\n";
+    "list shows the rules (id, severity, resource type, frameworks, title) of the\n"
+    "rule directories and policy plugins. lint checks rule files against\n"
+    "docs/rules.md, compiles their CEL, refuses duplicate ids, checks that\n"
+    "frameworks name existing rules and that every resource.data path exists in\n"
+    "the documented shape of its type (--docs: the docs/resources folder; default\n"
+    "DIR/../docs/resources, else ./docs/resources). test runs every rule's\n"
+    "examples: each fail example must fail and each pass example pass.\n"
+    "DIR defaults to the installed rule packs (core.policy_dir). lint and test exit\n"
+    "1 when they find a problem, 2 on an error.\n"
+    "\n"
+    "eval evaluates a CEL expression with the JSON of FILE bound to 'resource' and\n"
+    "the current time to 'now'; it prints the result as JSON. Exit 2 on an error.\n";
+
+static const char findings_help[] =
+    "usage: parapet findings [--scan N|latest] [--severity S[,S]] [--status fail,pass,error,muted]\n"
+    "                        [--lifecycle new,open,reopened,resolved,muted] [--rule GLOB]\n"
+    "                        [--provider P] [--account A] [--framework ID] [--since DATE]\n"
+    "                        [--format text|json|jsonl] [--fail-on SEVERITY]\n"
+    "\n"
+    "The findings of a stored scan (default: the newest complete or partial one)\n"
+    "with their lifecycle: new, open, reopened, resolved, muted. Without --status or\n"
+    "--lifecycle only fail and error findings are shown. --since keeps findings first\n"
+    "seen on or after DATE (2026-01-31 or RFC 3339). Exit 1 when --fail-on is given\n"
+    "and a shown finding fails at or above that severity.\n";
+
+static const char diff_help[] =
+    "usage: parapet diff [SCAN_A] [SCAN_B] [--format text|json]\n"
+    "\n"
+    "Compare the failing findings of two scans (default: the two newest complete\n"
+    "ones; with one scan: that one and the newest): new, resolved, and changed\n"
+    "(another severity or message).\n";
+
+static const char suppress_help[] =
+    "usage: parapet suppress add --rule GLOB [--provider P] [--account A] [--region GLOB]\n"
+    "                            [--resource REGEX] [--tag KEY=VALUE|KEY]... [--tags-match all|any]\n"
+    "                            --reason TEXT --owner WHO [--expires DATE | --for 30d]\n"
+    "       parapet suppress list [--all] [--format text|json]\n"
+    "       parapet suppress remove ID\n"
+    "\n"
+    "A suppression mutes the failing findings it covers (all given fields must\n"
+    "match) until it expires. An expired suppression no longer mutes; list --all\n"
+    "shows it marked EXPIRED.\n";
+
+static const char sql_help[] =
+    "usage: parapet sql 'SELECT ...' [--format text|json|jsonl|csv]\n"
+    "\n"
+    "Run one read-only query over the store (tables in docs/store.md). The store is\n"
+    "opened read-only and anything but a read is refused.\n";
+
+static const char compliance_help[] =
+    "usage: parapet compliance [FRAMEWORK] [--scan N] [--frameworks DIR] [--format text|json]\n"
+    "\n"
+    "Requirements passed, failed, manual and not covered per framework in a stored\n"
+    "scan; with FRAMEWORK, the status of each of its requirements.\n";
+
+static const char vercmp_help[] =
+    "usage: parapet vercmp ECOSYSTEM A B\n"
+    "       parapet vercmp ECOSYSTEM -      (pairs \"A B\" from stdin, one answer per line)\n"
+    "\n"
+    "Compare versions A and B with the rules of ECOSYSTEM and print <, = or >.\n"
+    "Ecosystems: dpkg (debian, ubuntu), apk (alpine), rpm, semver (npm), pep440\n"
+    "(pypi), maven, go. Exit 2 when a version is not valid in the ecosystem.\n";
 
 const char *cmd_help_text(const char *cmd)
 {
@@ -102,6 +174,18 @@ const char *cmd_help_text(const char *cmd)
         return plugin_help;
     if (!strcmp(cmd, "policy"))
         return policy_help;
+    if (!strcmp(cmd, "findings"))
+        return findings_help;
+    if (!strcmp(cmd, "diff"))
+        return diff_help;
+    if (!strcmp(cmd, "suppress"))
+        return suppress_help;
+    if (!strcmp(cmd, "sql"))
+        return sql_help;
+    if (!strcmp(cmd, "compliance"))
+        return compliance_help;
+    if (!strcmp(cmd, "vercmp"))
+        return vercmp_help;
     if (!strcmp(cmd, "version"))
         return "usage: parapet version\n\nPrint the version of parapet, its plugin ABI and its libraries.\n";
     if (!strcmp(cmd, "help"))
@@ -303,6 +387,8 @@ int main(int argc, char **argv)
             } else {
                 rc = cli_usage_error(NULL, "no such command '%s'", rest[1]);
             }
+        } else if (!strcmp(cmd, "vercmp")) {
+            rc = cmd_vercmp(&c, nrest - 1, rest + 1);
         } else if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
             rc = cmd_version();
         } else if (!strcmp(cmd, "scan")) {
@@ -311,6 +397,16 @@ int main(int argc, char **argv)
             rc = cmd_plugin(&c, nrest - 1, rest + 1);
         } else if (!strcmp(cmd, "policy")) {
             rc = cmd_policy(&c, nrest - 1, rest + 1);
+        } else if (!strcmp(cmd, "findings")) {
+            rc = cmd_findings(&c, nrest - 1, rest + 1);
+        } else if (!strcmp(cmd, "diff")) {
+            rc = cmd_diff(&c, nrest - 1, rest + 1);
+        } else if (!strcmp(cmd, "suppress")) {
+            rc = cmd_suppress(&c, nrest - 1, rest + 1);
+        } else if (!strcmp(cmd, "sql")) {
+            rc = cmd_sql(&c, nrest - 1, rest + 1);
+        } else if (!strcmp(cmd, "compliance")) {
+            rc = cmd_compliance(&c, nrest - 1, rest + 1);
         } else {
             rc = cli_usage_error(NULL, "unknown command '%s'", cmd);
         }

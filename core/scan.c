@@ -859,7 +859,6 @@ static void supervise(supervisor *sv)
         }
         draw_progress(sv, 0);
     }
-    draw_progress(sv, 1);
     free(pfds);
     free(idx);
 }
@@ -1204,6 +1203,7 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
         po.n_rule_dirs = o->n_rule_dirs;
         po.frameworks_dir = o->frameworks_dir;
         po.reg = reg;
+        po.cfg = cfg;
         char *supp = NULL;
         if (st->ops->suppressions_json && st->ops->suppressions_json(st, &supp) != 0)
             add_error(&errs, NULL, NULL, "store: %s", st->ops->last_error(st));
@@ -1275,6 +1275,7 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
 
     rqueue_close(q);
     pthread_join(wth, NULL);
+    draw_progress(&sv, 1); /* the final line, once everything is stored */
 
     /* 6. close outputs, finish the scan row */
     const char *status = sv.cancelled ? "interrupted" : errs.n ? "partial" : "complete";
@@ -1316,6 +1317,14 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
     scan_totals tot = {atomic_load(&w.n_resources), total_f, errs.n};
     if (st->ops->scan_end(st, scan_id, status, time_now_ns() / 1000000000LL, &tot) != 0)
         log_error("store: %s", st->ops->last_error(st));
+    if (o->keep_scans > 0 && st->ops->retain) {
+        uint64_t gone = 0;
+        if (st->ops->retain(st, (unsigned)o->keep_scans, 0, &gone) != 0)
+            log_error("store: retention: %s", st->ops->last_error(st));
+        else if (gone)
+            log_info("store: retention deleted %llu scan(s) older than the last %d", (unsigned long long)gone,
+                     o->keep_scans);
+    }
     print_summary(o, &w, &errs, status, scan_id, (double)(mono_ms() - started_ms) / 1000.0);
 
     if (errs.n || sv.cancelled)

@@ -32,6 +32,7 @@ typedef struct scan_opts {
     char **rule_dirs;   /* rule files (docs/rules.md) */
     size_t n_rule_dirs;
     const char *frameworks_dir; /* framework mappings, or NULL */
+    int keep_scans;     /* > 0: after the scan keep only this many complete scans (store retain) */
 } scan_opts;
 
 /*

@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,67 +14,16 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "store_sqlite_int.h"
 #include "util.h"
 
-#define SCHEMA_VERSION 1
-
-typedef struct sq {
-    store base;
-    sqlite3 *db;
-    char *path;
-    char err[512];
-    sqlite3_stmt *ins_resource, *ins_finding, *ins_event, *ins_indicator, *ins_advisory, *ins_package;
-    sqlite3_stmt *ins_error, *kv_get, *kv_set, *kv_del;
-} sq;
-
-static const char *const schema_v1[] = {
-    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS scans("
-    " id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, finished_at INTEGER,"
-    " status TEXT NOT NULL, providers TEXT NOT NULL, parapet_version TEXT,"
-    " resources INTEGER NOT NULL DEFAULT 0, findings INTEGER NOT NULL DEFAULT 0,"
-    " errors INTEGER NOT NULL DEFAULT 0)",
-    "CREATE TABLE IF NOT EXISTS resources("
-    " scan_id INTEGER NOT NULL,"
-    " uid TEXT NOT NULL, type TEXT NOT NULL, provider TEXT NOT NULL, account TEXT, region TEXT,"
-    " name TEXT, tags TEXT, data TEXT, source TEXT, source_line INTEGER, source_column INTEGER,"
-    " observed_at INTEGER, plugin TEXT NOT NULL, PRIMARY KEY(scan_id, uid)) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS resources_type ON resources(type)",
-    "CREATE TABLE IF NOT EXISTS findings("
-    " id INTEGER PRIMARY KEY, scan_id INTEGER NOT NULL,"
-    " rule_id TEXT NOT NULL, resource_uid TEXT NOT NULL, resource_type TEXT, status TEXT NOT NULL,"
-    " severity TEXT NOT NULL, title TEXT, message TEXT, evidence TEXT, remediation TEXT, compliance TEXT,"
-    " provider TEXT, account TEXT, region TEXT, plugin TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS findings_scan ON findings(scan_id, rule_id)",
-    "CREATE TABLE IF NOT EXISTS events("
-    " scan_id INTEGER NOT NULL, uid TEXT NOT NULL, type TEXT NOT NULL,"
-    " provider TEXT NOT NULL, account TEXT, region TEXT, time INTEGER, actor TEXT, action TEXT,"
-    " source_ip TEXT, data TEXT, plugin TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS indicators("
-    " kind TEXT NOT NULL, value TEXT NOT NULL, feed TEXT NOT NULL, attributes TEXT, expires_at INTEGER,"
-    " updated_at INTEGER NOT NULL, plugin TEXT NOT NULL, PRIMARY KEY(feed, kind, value))",
-    "CREATE TABLE IF NOT EXISTS advisories("
-    " id TEXT NOT NULL, source TEXT NOT NULL, modified INTEGER, document TEXT NOT NULL,"
-    " plugin TEXT NOT NULL, PRIMARY KEY(source, id))",
-    "CREATE TABLE IF NOT EXISTS packages("
-    " scan_id INTEGER NOT NULL, resource_uid TEXT NOT NULL,"
-    " ecosystem TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL, purl TEXT, source_name TEXT,"
-    " source_version TEXT, layer TEXT, location TEXT, plugin TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS scan_errors("
-    " scan_id INTEGER NOT NULL, plugin TEXT NOT NULL, task TEXT,"
-    " message TEXT NOT NULL, at INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS kv("
-    " plugin TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, expires_at INTEGER,"
-    " PRIMARY KEY(plugin, key))",
-};
-
-static int fail(sq *q, const char *what)
+int sq_fail(sq *q, const char *what)
 {
     snprintf(q->err, sizeof q->err, "%s: %s: %s", q->path, what, sqlite3_errmsg(q->db));
     return -1;
 }
 
-static int exec(sq *q, const char *sql)
+int sq_exec(sq *q, const char *sql)
 {
     char *msg = NULL;
     if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -86,43 +37,7 @@ static int exec(sq *q, const char *sql)
 static int prepare(sq *q, sqlite3_stmt **st, const char *sql)
 {
     if (sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-        return fail(q, "prepare");
-    return 0;
-}
-
-static int migrate(sq *q)
-{
-    int version = 0;
-    sqlite3_stmt *st;
-    if (exec(q, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"))
-        return -1;
-    if (sqlite3_prepare_v2(q->db, "SELECT value FROM meta WHERE key='schema_version'", -1, &st, NULL) != SQLITE_OK)
-        return fail(q, "read schema version");
-    if (sqlite3_step(st) == SQLITE_ROW)
-        version = atoi((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    if (version > SCHEMA_VERSION) {
-        snprintf(q->err, sizeof q->err,
-                 "%s: the store has schema version %d, newer than this parapet understands (%d): upgrade parapet",
-                 q->path, version, SCHEMA_VERSION);
-        return -1;
-    }
-    if (version == SCHEMA_VERSION)
-        return 0;
-    if (exec(q, "BEGIN IMMEDIATE"))
-        return -1;
-    for (size_t i = 0; i < sizeof schema_v1 / sizeof schema_v1[0]; i++)
-        if (exec(q, schema_v1[i])) {
-            exec(q, "ROLLBACK");
-            return -1;
-        }
-    char sql[128];
-    snprintf(sql, sizeof sql, "INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', '%d')",
-             SCHEMA_VERSION);
-    if (exec(q, sql) || exec(q, "COMMIT")) {
-        exec(q, "ROLLBACK");
-        return -1;
-    }
+        return sq_fail(q, "prepare");
     return 0;
 }
 
@@ -140,38 +55,85 @@ static int step_reset(sq *q, sqlite3_stmt *st, const char *what)
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return fail(q, what);
+        return sq_fail(q, what);
     return 0;
+}
+
+/* The lock file that tells "a scan is running" across processes. */
+static int open_scan_lock(sq *q)
+{
+    sbuf p = {0};
+    sbuf_printf(&p, "%s-scans.lock", q->path);
+    int fd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        snprintf(q->err, sizeof q->err, "%s: cannot open the lock file %s: %s", q->path, p.data, strerror(errno));
+    sbuf_free(&p);
+    return fd;
+}
+
+/* Mark the scans of dead processes aborted: only when no process holds the
+ * scan lock, i.e. no scan is running on this store anywhere. */
+static int mark_aborted(sq *q)
+{
+    int fd = open_scan_lock(q);
+    if (fd < 0)
+        return -1;
+    int rc = 0;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        rc = sq_exec(q, "UPDATE scans SET status='aborted' WHERE status='running'");
+        flock(fd, LOCK_UN);
+    }
+    close(fd);
+    return rc;
 }
 
 static int sq_scan_begin(store *s, const char *providers_json, int64_t started_at, int64_t *scan_id)
 {
     sq *q = (sq *)s;
     sqlite3_stmt *st;
+    if (q->scan_lock_fd < 0) {
+        q->scan_lock_fd = open_scan_lock(q);
+        if (q->scan_lock_fd < 0)
+            return -1;
+        while (flock(q->scan_lock_fd, LOCK_SH) != 0) {
+            if (errno != EINTR) {
+                snprintf(q->err, sizeof q->err, "%s: cannot lock the store: %s", q->path, strerror(errno));
+                close(q->scan_lock_fd);
+                q->scan_lock_fd = -1;
+                return -1;
+            }
+        }
+    }
     if (sqlite3_prepare_v2(q->db,
                            "INSERT INTO scans(started_at, status, providers, parapet_version) "
                            "VALUES(?, 'running', ?, ?)",
                            -1, &st, NULL) != SQLITE_OK)
-        return fail(q, "start scan");
+        return sq_fail(q, "start scan");
     sqlite3_bind_int64(st, 1, started_at);
     bind_text(st, 2, providers_json);
     bind_text(st, 3, PACKAGE_VERSION);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return fail(q, "start scan");
+        return sq_fail(q, "start scan");
     *scan_id = sqlite3_last_insert_rowid(q->db);
     return 0;
 }
 
+/* Finish the scan row and, for a complete or partial scan, the lifecycle of
+ * its findings: one transaction, so a kill leaves either both or neither. */
 static int sq_scan_end(store *s, int64_t scan_id, const char *status, int64_t finished_at, const scan_totals *t)
 {
     sq *q = (sq *)s;
     sqlite3_stmt *st;
+    if (sq_exec(q, "BEGIN IMMEDIATE"))
+        return -1;
     if (sqlite3_prepare_v2(q->db,
                            "UPDATE scans SET status=?, finished_at=?, resources=?, findings=?, errors=? WHERE id=?",
-                           -1, &st, NULL) != SQLITE_OK)
-        return fail(q, "finish scan");
+                           -1, &st, NULL) != SQLITE_OK) {
+        sq_fail(q, "finish scan");
+        goto rollback;
+    }
     bind_text(st, 1, status);
     sqlite3_bind_int64(st, 2, finished_at);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)t->resources);
@@ -180,17 +142,76 @@ static int sq_scan_end(store *s, int64_t scan_id, const char *status, int64_t fi
     sqlite3_bind_int64(st, 6, scan_id);
     int rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : fail(q, "finish scan");
+    if (rc != SQLITE_DONE) {
+        sq_fail(q, "finish scan");
+        goto rollback;
+    }
+    int complete = status && strcmp(status, "complete") == 0;
+    if ((complete || (status && strcmp(status, "partial") == 0)) &&
+        store_lifecycle_apply(q, scan_id, complete, finished_at) != 0)
+        goto rollback;
+    if (sq_exec(q, "COMMIT"))
+        goto rollback;
+    if (q->scan_lock_fd >= 0) {
+        close(q->scan_lock_fd); /* releases the shared lock */
+        q->scan_lock_fd = -1;
+    }
+    return 0;
+rollback:
+    sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
 }
 
 static int sq_begin(store *s)
 {
-    return exec((sq *)s, "BEGIN");
+    return sq_exec((sq *)s, "BEGIN");
 }
 
 static int sq_commit(store *s)
 {
-    return exec((sq *)s, "COMMIT");
+    return sq_exec((sq *)s, "COMMIT");
+}
+
+/* A resource: its content once per (uid, hash) in resource_versions, and a
+ * small row in scan_resources. */
+static int put_resource(sq *q, int64_t scan_id, const rec *r)
+{
+    const pp_resource *x = &r->u.resource;
+    const char *text[9] = {x->type, x->provider, x->account, x->region, x->name,
+                           x->tags_json, x->data_json, x->source, r->plugin};
+    unsigned char h[STORE_HASH_LEN];
+    if (store_resource_hash(q, text, x->source_line, x->source_column, h) != 0) {
+        snprintf(q->err, sizeof q->err, "%s: cannot compute a content hash (OpenSSL)", q->path);
+        return -1;
+    }
+    sqlite3_stmt *st = q->find_version;
+    bind_text(st, 1, x->uid);
+    sqlite3_bind_blob(st, 2, h, sizeof h, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_fail(q, "look up resource version");
+    if (rc == SQLITE_DONE) {
+        st = q->ins_version;
+        bind_text(st, 1, x->uid);
+        sqlite3_bind_blob(st, 2, h, sizeof h, SQLITE_STATIC);
+        for (int i = 0; i < 8; i++)
+            bind_text(st, 3 + i, text[i]);
+        sqlite3_bind_int64(st, 11, x->source_line);
+        sqlite3_bind_int64(st, 12, x->source_column);
+        bind_text(st, 13, r->plugin);
+        if (step_reset(q, st, "store resource"))
+            return -1;
+        version = sqlite3_last_insert_rowid(q->db);
+    }
+    st = q->ins_scan_resource;
+    sqlite3_bind_int64(st, 1, scan_id);
+    bind_text(st, 2, x->uid);
+    sqlite3_bind_int64(st, 3, version);
+    sqlite3_bind_int64(st, 4, x->observed_at);
+    return step_reset(q, st, "store resource");
 }
 
 static int sq_put(store *s, int64_t scan_id, const rec *r)
@@ -198,25 +219,8 @@ static int sq_put(store *s, int64_t scan_id, const rec *r)
     sq *q = (sq *)s;
     sqlite3_stmt *st;
     switch (r->kind) {
-    case REC_RESOURCE: {
-        const pp_resource *x = &r->u.resource;
-        st = q->ins_resource;
-        sqlite3_bind_int64(st, 1, scan_id);
-        bind_text(st, 2, x->uid);
-        bind_text(st, 3, x->type);
-        bind_text(st, 4, x->provider);
-        bind_text(st, 5, x->account);
-        bind_text(st, 6, x->region);
-        bind_text(st, 7, x->name);
-        bind_text(st, 8, x->tags_json);
-        bind_text(st, 9, x->data_json);
-        bind_text(st, 10, x->source);
-        sqlite3_bind_int64(st, 11, x->source_line);
-        sqlite3_bind_int64(st, 12, x->source_column);
-        sqlite3_bind_int64(st, 13, x->observed_at);
-        bind_text(st, 14, r->plugin);
-        return step_reset(q, st, "store resource");
-    }
+    case REC_RESOURCE:
+        return put_resource(q, scan_id, r);
     case REC_FINDING: {
         const pp_finding *x = &r->u.finding;
         st = q->ins_finding;
@@ -357,11 +361,16 @@ static void sq_close(store *s)
     sq *q = (sq *)s;
     if (!q)
         return;
-    sqlite3_stmt *sts[] = {q->ins_resource, q->ins_finding, q->ins_event, q->ins_indicator, q->ins_advisory,
-                           q->ins_package,  q->ins_error,   q->kv_get,    q->kv_set,        q->kv_del};
+    sqlite3_stmt *sts[] = {q->find_version, q->ins_version,   q->ins_scan_resource, q->ins_finding,
+                           q->ins_event,    q->ins_indicator, q->ins_advisory,      q->ins_package,
+                           q->ins_error,    q->kv_get,        q->kv_set,            q->kv_del};
     for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++)
         sqlite3_finalize(sts[i]);
     sqlite3_close(q->db);
+    if (q->scan_lock_fd >= 0)
+        close(q->scan_lock_fd);
+    EVP_MD_CTX_free(q->md_ctx);
+    EVP_MD_free(q->md);
     free(q->path);
     free(q);
 }
@@ -381,7 +390,10 @@ static const store_ops sqlite_ops = {
     .scan_error = sq_scan_error,
     .kv_get = sq_kv_get,
     .kv_set = sq_kv_set,
-    .suppressions_json = NULL,
+    .suppressions_json = store_sq_suppressions_json,
+    .suppression_add = store_sq_suppression_add,
+    .suppression_remove = store_sq_suppression_remove,
+    .retain = store_sq_retain,
     .close = sq_close,
     .last_error = sq_last_error,
 };
@@ -417,6 +429,14 @@ store *store_sqlite_open(const char *path, char *err, size_t errlen)
     sq *q = xcalloc(1, sizeof *q);
     q->base.ops = &sqlite_ops;
     q->path = xstrdup(path);
+    q->scan_lock_fd = -1;
+    q->md_ctx = EVP_MD_CTX_new();
+    q->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (!q->md_ctx || !q->md) {
+        snprintf(err, errlen, "%s: cannot set up SHA-256 (OpenSSL)", path);
+        sq_close(&q->base);
+        return NULL;
+    }
     if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL) !=
         SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot open the store: %s", path, q->db ? sqlite3_errmsg(q->db) : "out of memory");
@@ -429,13 +449,15 @@ store *store_sqlite_open(const char *path, char *err, size_t errlen)
      * is one write() to the WAL and another at checkpoint; measured fastest of
      * 4, 16 and 64 KiB on the pipeline benchmark. Takes effect on a new file.
      * temp_store=MEMORY keeps statement journals off the disk. */
-    if (exec(q, "PRAGMA page_size=16384") || exec(q, "PRAGMA journal_mode=WAL") ||
-        exec(q, "PRAGMA synchronous=NORMAL") ||
-        exec(q, "PRAGMA temp_store=MEMORY") || migrate(q) ||
-        exec(q, "UPDATE scans SET status='aborted' WHERE status='running'") ||
-        prepare(q, &q->ins_resource,
-                "INSERT OR IGNORE INTO resources(scan_id, uid, type, provider, account, region, name, tags, data,"
-                " source, source_line, source_column, observed_at, plugin) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)") ||
+    if (sq_exec(q, "PRAGMA page_size=16384") || sq_exec(q, "PRAGMA journal_mode=WAL") ||
+        sq_exec(q, "PRAGMA synchronous=NORMAL") || sq_exec(q, "PRAGMA temp_store=MEMORY") ||
+        store_register_functions(q) || store_schema_migrate(q) || mark_aborted(q) ||
+        prepare(q, &q->find_version, "SELECT id FROM resource_versions WHERE uid=? AND hash=?") ||
+        prepare(q, &q->ins_version,
+                "INSERT OR IGNORE INTO resource_versions(uid, hash, type, provider, account, region, name, tags,"
+                " data, source, source_line, source_column, plugin) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)") ||
+        prepare(q, &q->ins_scan_resource,
+                "INSERT OR IGNORE INTO scan_resources(scan_id, uid, version, observed_at) VALUES(?,?,?,?)") ||
         prepare(q, &q->ins_finding,
                 "INSERT INTO findings(scan_id, rule_id, resource_uid, resource_type, status, severity, title,"
                 " message, evidence, remediation, compliance, provider, account, region, plugin)"

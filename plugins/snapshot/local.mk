@@ -6,6 +6,8 @@ plugins_snapshot_snapshot_la_SOURCES = \
 	plugins/snapshot/snapshot.c \
 	plugins/snapshot/line_reader.c \
 	plugins/snapshot/line_reader.h \
+	plugins/snapshot/json_scan.c \
+	plugins/snapshot/json_scan.h \
 	plugins/snapshot/resource_line.c \
 	plugins/snapshot/resource_line.h
 plugins_snapshot_snapshot_la_CFLAGS = $(PLUGIN_CFLAGS) $(CJSON_CFLAGS)

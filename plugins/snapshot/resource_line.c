@@ -4,11 +4,32 @@
  */
 #include "resource_line.h"
 
-#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "json_scan.h"
+
+struct rl_parser {
+    js_scanner scan;
+};
+
+rl_parser *rl_parser_new(void)
+{
+    rl_parser *p = malloc(sizeof *p);
+    if (p)
+        js_scanner_init(&p->scan);
+    return p;
+}
+
+void rl_parser_free(rl_parser *p)
+{
+    if (!p)
+        return;
+    js_scanner_free(&p->scan);
+    free(p);
+}
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -50,46 +71,22 @@ size_t rl_utf8_invalid_at(const unsigned char *s, size_t len)
 {
     size_t i = 0;
     while (i < len) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
+        if (s[i] < 0x80) {
             i++;
             continue;
         }
-        size_t need;
-        unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the 2nd byte */
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            if (c == 0xE0)
-                lo = 0xA0; /* no overlong 3-byte forms */
-            else if (c == 0xED)
-                hi = 0x9F; /* no UTF-16 surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            if (c == 0xF0)
-                lo = 0x90; /* no overlong 4-byte forms */
-            else if (c == 0xF4)
-                hi = 0x8F; /* nothing above U+10FFFF */
-        } else {
+        size_t n = js_utf8_seq_len(s + i, len - i);
+        if (n == 0)
             return i;
-        }
-        if (len - i <= need)
-            return i;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return i;
-        for (size_t k = 2; k <= need; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-        i += need + 1;
+        i += n;
     }
     return len;
 }
 
 /*
  * Offset of a "\u0000" escape in the raw line (a backslash run of odd
- * length before "u0000"), or @len. cJSON would turn it into a NUL byte
- * and silently cut the string there.
+ * length before "u0000"), or @len. Decoded, it would be a NUL byte that
+ * silently cuts the string there.
  */
 static size_t escaped_nul_at(const char *line, size_t len)
 {
@@ -105,56 +102,6 @@ static size_t escaped_nul_at(const char *line, size_t len)
     return len;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/*
- * Look for two members of one object with the same name, at any depth.
- * Returns 0 (none), 1 (*dup names one) or -1 (out of memory).
- */
-static int find_duplicate(const cJSON *item, const char **dup)
-{
-    if (cJSON_IsObject(item)) {
-        size_t n = 0;
-        for (const cJSON *c = item->child; c; c = c->next)
-            n++;
-        if (n > 1 && n <= 16) {
-            for (const cJSON *a = item->child; a; a = a->next)
-                for (const cJSON *b = a->next; b; b = b->next)
-                    if (strcmp(a->string, b->string) == 0) {
-                        *dup = a->string;
-                        return 1;
-                    }
-        } else if (n > 16) {
-            const char **names = malloc(n * sizeof *names);
-            if (!names)
-                return -1;
-            size_t k = 0;
-            for (const cJSON *c = item->child; c; c = c->next)
-                names[k++] = c->string;
-            qsort(names, n, sizeof *names, cmp_names);
-            for (k = 1; k < n; k++)
-                if (strcmp(names[k - 1], names[k]) == 0) {
-                    /* point at the child's own name, not the scratch array */
-                    *dup = cJSON_GetObjectItemCaseSensitive(item, names[k])->string;
-                    free(names);
-                    return 1;
-                }
-            free(names);
-        }
-    }
-    if (cJSON_IsObject(item) || cJSON_IsArray(item)) {
-        for (const cJSON *c = item->child; c; c = c->next) {
-            int rc = find_duplicate(c, dup);
-            if (rc != 0)
-                return rc;
-        }
-    }
-    return 0;
-}
-
 static int has_control_char(const char *s)
 {
     for (; *s; s++)
@@ -163,37 +110,77 @@ static int has_control_char(const char *s)
     return 0;
 }
 
+/* The top-level members rl_parse reads, in the order of member_names. */
+enum member { M_UID, M_TYPE, M_PROVIDER, M_ACCOUNT, M_REGION, M_NAME, M_TAGS, M_DATA, M_SOURCE, M_OBSERVED_AT,
+              M_COUNT };
+
+#define NAME(s) {s, sizeof s - 1}
+static const js_name member_names[M_COUNT] = {
+    NAME("uid"),  NAME("type"), NAME("provider"), NAME("account"), NAME("region"),
+    NAME("name"), NAME("tags"), NAME("data"),     NAME("source"),  NAME("observed_at"),
+};
+#undef NAME
+
+/* One line being parsed: its text (rewritten in place) and member spans. */
+typedef struct line_ctx {
+    char *text;
+    js_span m[M_COUNT];
+    char *err;
+    size_t errlen;
+} line_ctx;
+
+static int is_absent(js_span v) { return v.kind == JS_ABSENT || v.kind == JS_NULL; }
+
 /*
- * Read string member @name of @obj into *out (borrowed from @obj).
- * Absent or null leaves *out NULL; that is an error only when @required.
+ * Decode the string @v of the line in place and NUL-terminate it (where its
+ * closing quote was at the latest); returns it, and its length in *len.
+ */
+static char *decode_in_place(line_ctx *c, js_span v, size_t *len)
+{
+    char *out = c->text + v.off + 1;
+    if (!(v.flags & JS_HAS_ESC)) {
+        *len = v.len - 2;
+    } else {
+        *len = js_string_decode(c->text, v, out);
+    }
+    out[*len] = '\0';
+    return out;
+}
+
+/*
+ * Read string member @which into *out (pointing into the line). Absent or
+ * null leaves *out NULL; that is an error only when @required.
  * Identifiers must be non-empty, at most @max bytes, without control
  * characters.
  */
-static int get_ident(const cJSON *obj, const char *name, int required, size_t max,
-                     const char **out, char *err, size_t errlen)
+static int get_ident(line_ctx *c, enum member which, int required, size_t max, const char **out)
 {
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, name);
+    js_span v = c->m[which];
+    const char *name = member_names[which].name;
     *out = NULL;
-    if (!m || cJSON_IsNull(m)) {
+    if (is_absent(v)) {
         if (required) {
-            set_err(err, errlen, "missing required member '%s'", name);
+            set_err(c->err, c->errlen, "missing required member '%s'", name);
             return -1;
         }
         return 0;
     }
-    if (!cJSON_IsString(m) || m->valuestring[0] == '\0') {
-        set_err(err, errlen, "member '%s' must be a non-empty string", name);
+    if (v.kind != JS_STRING || v.len == 2) { /* an escape never decodes to nothing */
+        set_err(c->err, c->errlen, "member '%s' must be a non-empty string", name);
         return -1;
     }
-    if (strlen(m->valuestring) > max) {
-        set_err(err, errlen, "member '%s' is longer than %zu bytes", name, max);
+    size_t len;
+    const char *s = decode_in_place(c, v, &len);
+    if (len > max) {
+        set_err(c->err, c->errlen, "member '%s' is longer than %zu bytes", name, max);
         return -1;
     }
-    if (has_control_char(m->valuestring)) {
-        set_err(err, errlen, "member '%s' contains a control character", name);
+    /* js_scan let no raw byte below 0x20 into a string; only escapes can make one */
+    if ((v.flags & JS_HAS_ESC) ? has_control_char(s) : memchr(s, 0x7f, len) != NULL) {
+        set_err(c->err, c->errlen, "member '%s' contains a control character", name);
         return -1;
     }
-    *out = m->valuestring;
+    *out = s;
     return 0;
 }
 
@@ -297,136 +284,158 @@ int rl_parse_rfc3339(const char *s, int64_t *out)
     return 0;
 }
 
-static int parse_tags(const cJSON *root, rl_record *rec, char *err, size_t errlen)
+/*
+ * The text of object member @v, compacted and NUL-terminated in place. The
+ * byte after a member's value is a delimiter of the line (',', '}' or
+ * whitespace) that nothing reads any more, so it can take the NUL.
+ */
+static const char *object_text(line_ctx *c, js_span v)
 {
-    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(root, "tags");
-    if (!tags || cJSON_IsNull(tags))
+    char *t = c->text + v.off;
+    size_t len = v.flags & JS_HAS_WS ? js_compact(t, v.len) : v.len;
+    t[len] = '\0';
+    return t;
+}
+
+static int parse_tags(line_ctx *c, pp_resource *r)
+{
+    js_span tags = c->m[M_TAGS];
+    if (is_absent(tags))
         return 0;
-    if (!cJSON_IsObject(tags)) {
-        set_err(err, errlen, "member 'tags' must be an object of strings");
+    if (tags.kind != JS_OBJECT) {
+        set_err(c->err, c->errlen, "member 'tags' must be an object of strings");
         return -1;
     }
     size_t n = 0;
-    char q[72];
-    for (const cJSON *t = tags->child; t; t = t->next) {
+    char name[72], q[72];
+    js_members it;
+    js_span k, v;
+    js_members_init(&it, c->text, tags);
+    while (js_members_next(&it, &k, &v)) {
         if (++n > RL_MAX_TAGS) {
-            set_err(err, errlen, "member 'tags' has more than %d tags", RL_MAX_TAGS);
+            set_err(c->err, c->errlen, "member 'tags' has more than %d tags", RL_MAX_TAGS);
             return -1;
         }
-        if (strlen(t->string) > RL_MAX_TAG_KEY) {
-            set_err(err, errlen, "a tag name is longer than %d bytes", RL_MAX_TAG_KEY);
+        if (js_string_decoded_len(c->text, k) > RL_MAX_TAG_KEY) {
+            set_err(c->err, c->errlen, "a tag name is longer than %d bytes", RL_MAX_TAG_KEY);
             return -1;
         }
-        if (!cJSON_IsString(t)) {
-            quote_for_message(q, sizeof q, t->string);
-            set_err(err, errlen, "tag '%s' must be a string", q);
+        if (v.kind != JS_STRING) {
+            js_string_preview(c->text, k, name, sizeof name);
+            quote_for_message(q, sizeof q, name);
+            set_err(c->err, c->errlen, "tag '%s' must be a string", q);
             return -1;
         }
-        if (strlen(t->valuestring) > RL_MAX_TAG_VALUE) {
-            quote_for_message(q, sizeof q, t->string);
-            set_err(err, errlen, "tag '%s' is longer than %d bytes", q, RL_MAX_TAG_VALUE);
+        if (js_string_decoded_len(c->text, v) > RL_MAX_TAG_VALUE) {
+            js_string_preview(c->text, k, name, sizeof name);
+            quote_for_message(q, sizeof q, name);
+            set_err(c->err, c->errlen, "tag '%s' is longer than %d bytes", q, RL_MAX_TAG_VALUE);
             return -1;
         }
     }
-    rec->tags_json = cJSON_PrintUnformatted(tags);
-    if (!rec->tags_json) {
-        set_err(err, errlen, "out of memory");
-        return -1;
-    }
-    rec->res.tags_json = rec->tags_json;
+    r->tags_json = object_text(c, tags);
     return 0;
 }
 
-static int parse_source(const cJSON *root, rl_record *rec, char *err, size_t errlen)
+/* Read source.line or source.column (@v) into *out: an integer >= 1 or absent. */
+static int source_number(line_ctx *c, js_span v, const char *what, uint32_t *out)
+{
+    if (is_absent(v))
+        return 0;
+    uint32_t n = 0;
+    if (v.kind != JS_NUMBER || js_number_u32(c->text, v, &n) != 0 || n < 1) {
+        set_err(c->err, c->errlen, "member 'source.%s' must be an integer >= 1", what);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static int parse_source(line_ctx *c, pp_resource *r)
 {
     static const char usage[] =
         "member 'source' must be {\"kind\":\"api\"} or {\"kind\":\"file\",\"file\":PATH,\"line\":N}";
-    const cJSON *src = cJSON_GetObjectItemCaseSensitive(root, "source");
-    rec->res.source = "api";
-    if (!src || cJSON_IsNull(src))
+    js_span src = c->m[M_SOURCE];
+    r->source = "api";
+    if (is_absent(src))
         return 0;
-    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(src, "kind");
-    if (!cJSON_IsObject(src) || !cJSON_IsString(kind)) {
-        set_err(err, errlen, "%s", usage);
+    if (src.kind != JS_OBJECT) {
+        set_err(c->err, c->errlen, "%s", usage);
         return -1;
     }
-    if (strcmp(kind->valuestring, "api") == 0)
+    js_span kind = {0}, file = {0}, line = {0}, col = {0}, k, v;
+    js_members it;
+    char name[16];
+    js_members_init(&it, c->text, src);
+    while (js_members_next(&it, &k, &v)) {
+        js_string_preview(c->text, k, name, sizeof name);
+        if (strcmp(name, "kind") == 0)
+            kind = v;
+        else if (strcmp(name, "file") == 0)
+            file = v;
+        else if (strcmp(name, "line") == 0)
+            line = v;
+        else if (strcmp(name, "column") == 0)
+            col = v;
+    }
+    char kind_text[8] = "";
+    if (kind.kind == JS_STRING)
+        js_string_preview(c->text, kind, kind_text, sizeof kind_text);
+    if (kind.kind != JS_STRING || (strcmp(kind_text, "api") != 0 && strcmp(kind_text, "file") != 0)) {
+        set_err(c->err, c->errlen, "%s", usage);
+        return -1;
+    }
+    if (strcmp(kind_text, "api") == 0)
         return 0;
-    if (strcmp(kind->valuestring, "file") != 0) {
-        set_err(err, errlen, "%s", usage);
+    size_t len = 0;
+    const char *path = file.kind == JS_STRING && file.len > 2 ? decode_in_place(c, file, &len) : NULL;
+    if (!path || has_control_char(path) || len > RL_MAX_UID) {
+        set_err(c->err, c->errlen, "member 'source.file' must be a non-empty path");
         return -1;
     }
-    const cJSON *file = cJSON_GetObjectItemCaseSensitive(src, "file");
-    const cJSON *line = cJSON_GetObjectItemCaseSensitive(src, "line");
-    const cJSON *col = cJSON_GetObjectItemCaseSensitive(src, "column");
-    if (!cJSON_IsString(file) || file->valuestring[0] == '\0' || has_control_char(file->valuestring) ||
-        strlen(file->valuestring) > RL_MAX_UID) {
-        set_err(err, errlen, "member 'source.file' must be a non-empty path");
+    r->source = path;
+    if (source_number(c, line, "line", &r->source_line) != 0 ||
+        source_number(c, col, "column", &r->source_column) != 0)
         return -1;
-    }
-    rec->res.source = file->valuestring;
-    if (line && !cJSON_IsNull(line)) {
-        if (!cJSON_IsNumber(line) || line->valuedouble < 1 || line->valuedouble > UINT32_MAX ||
-            line->valuedouble != (double)(uint32_t)line->valuedouble) {
-            set_err(err, errlen, "member 'source.line' must be an integer >= 1");
-            return -1;
-        }
-        rec->res.source_line = (uint32_t)line->valuedouble;
-    }
-    if (col && !cJSON_IsNull(col)) {
-        if (!cJSON_IsNumber(col) || col->valuedouble < 1 || col->valuedouble > UINT32_MAX ||
-            col->valuedouble != (double)(uint32_t)col->valuedouble) {
-            set_err(err, errlen, "member 'source.column' must be an integer >= 1");
-            return -1;
-        }
-        rec->res.source_column = (uint32_t)col->valuedouble;
-    }
     return 0;
 }
 
-static int parse_members(const cJSON *root, rl_record *rec, char *err, size_t errlen)
+static int parse_members(line_ctx *c, pp_resource *r)
 {
-    pp_resource *r = &rec->res;
-    if (get_ident(root, "uid", 1, RL_MAX_UID, &r->uid, err, errlen) ||
-        get_ident(root, "type", 1, RL_MAX_TYPE, &r->type, err, errlen) ||
-        get_ident(root, "provider", 1, RL_MAX_PROVIDER, &r->provider, err, errlen))
+    if (get_ident(c, M_UID, 1, RL_MAX_UID, &r->uid) || get_ident(c, M_TYPE, 1, RL_MAX_TYPE, &r->type) ||
+        get_ident(c, M_PROVIDER, 1, RL_MAX_PROVIDER, &r->provider))
         return -1;
     if (!type_is_valid(r->type)) {
         char q[72];
         quote_for_message(q, sizeof q, r->type);
-        set_err(err, errlen, "member 'type' is '%s'; it must match ^[a-z0-9]+(\\.[a-z0-9_]+)+$ (e.g. aws.s3.bucket)",
-                q);
+        set_err(c->err, c->errlen,
+                "member 'type' is '%s'; it must match ^[a-z0-9]+(\\.[a-z0-9_]+)+$ (e.g. aws.s3.bucket)", q);
         return -1;
     }
     if (!provider_is_valid(r->provider)) {
-        set_err(err, errlen, "member 'provider' must match ^[a-z0-9][a-z0-9_-]*$ (e.g. aws)");
+        set_err(c->err, c->errlen, "member 'provider' must match ^[a-z0-9][a-z0-9_-]*$ (e.g. aws)");
         return -1;
     }
-    if (get_ident(root, "account", 0, RL_MAX_ACCOUNT, &r->account, err, errlen) ||
-        get_ident(root, "region", 0, RL_MAX_REGION, &r->region, err, errlen) ||
-        get_ident(root, "name", 0, RL_MAX_NAME, &r->name, err, errlen))
+    if (get_ident(c, M_ACCOUNT, 0, RL_MAX_ACCOUNT, &r->account) ||
+        get_ident(c, M_REGION, 0, RL_MAX_REGION, &r->region) || get_ident(c, M_NAME, 0, RL_MAX_NAME, &r->name))
         return -1;
-    if (parse_tags(root, rec, err, errlen) || parse_source(root, rec, err, errlen))
+    if (parse_tags(c, r) || parse_source(c, r))
         return -1;
 
-    const cJSON *data = cJSON_GetObjectItemCaseSensitive(root, "data");
-    if (data && !cJSON_IsNull(data)) {
-        if (!cJSON_IsObject(data)) {
-            set_err(err, errlen, "member 'data' must be an object");
+    js_span data = c->m[M_DATA];
+    if (!is_absent(data)) {
+        if (data.kind != JS_OBJECT) {
+            set_err(c->err, c->errlen, "member 'data' must be an object");
             return -1;
         }
-        rec->data_json = cJSON_PrintUnformatted(data);
-        if (!rec->data_json) {
-            set_err(err, errlen, "out of memory");
-            return -1;
-        }
-        r->data_json = rec->data_json;
+        r->data_json = object_text(c, data);
     }
 
-    const cJSON *obs = cJSON_GetObjectItemCaseSensitive(root, "observed_at");
-    if (obs && !cJSON_IsNull(obs)) {
-        if (!cJSON_IsString(obs) || rl_parse_rfc3339(obs->valuestring, &r->observed_at) != 0) {
-            set_err(err, errlen,
+    js_span obs = c->m[M_OBSERVED_AT];
+    if (!is_absent(obs)) {
+        size_t len;
+        if (obs.kind != JS_STRING || rl_parse_rfc3339(decode_in_place(c, obs, &len), &r->observed_at) != 0) {
+            set_err(c->err, c->errlen,
                     "member 'observed_at' must be an RFC 3339 date-time such as 2026-11-28T10:00:00Z");
             return -1;
         }
@@ -434,11 +443,14 @@ static int parse_members(const cJSON *root, rl_record *rec, char *err, size_t er
     return 0;
 }
 
-int rl_parse(const char *line, size_t len, rl_record *rec, char *err, size_t errlen)
+/*
+ * Why the line is not even acceptable as text: a NUL byte, invalid UTF-8 or
+ * a \u0000 escape, checked over the whole line in that order. Only run when
+ * the scan failed, so these reasons win over a syntax error as they always
+ * did. Returns -1 with @err set, or 0 when none applies.
+ */
+static int text_error(const char *line, size_t len, char *err, size_t errlen)
 {
-    memset(rec, 0, sizeof *rec);
-    PP_INIT(&rec->res);
-
     const char *nul = memchr(line, '\0', len);
     if (nul) {
         set_err(err, errlen, "NUL byte at column %zu", (size_t)(nul - line) + 1);
@@ -454,52 +466,51 @@ int rl_parse(const char *line, size_t len, rl_record *rec, char *err, size_t err
         set_err(err, errlen, "\\u0000 (NUL) in a string at column %zu is not supported", bad + 1);
         return -1;
     }
-
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithOpts(line, &end, 0);
-    if (!root) {
-        if (end && end >= line && end <= line + len)
-            set_err(err, errlen, "invalid JSON at column %zu", (size_t)(end - line) + 1);
-        else
-            set_err(err, errlen, "invalid JSON");
-        return -1;
-    }
-    rec->root = root;
-    for (const char *p = end ? end : line + len; p < line + len; p++) {
-        if (*p != ' ' && *p != '\t' && *p != '\r') {
-            set_err(err, errlen, "unexpected text after the JSON object at column %zu", (size_t)(p - line) + 1);
-            goto fail;
-        }
-    }
-    if (!cJSON_IsObject(root)) {
-        set_err(err, errlen, "the line is not a JSON object");
-        goto fail;
-    }
-    const char *dup = NULL;
-    int drc = find_duplicate(root, &dup);
-    if (drc < 0) {
-        set_err(err, errlen, "out of memory");
-        goto fail;
-    }
-    if (drc > 0) {
-        char q[72];
-        quote_for_message(q, sizeof q, dup);
-        set_err(err, errlen, "duplicate member '%s'", q);
-        goto fail;
-    }
-    if (parse_members(root, rec, err, errlen) != 0)
-        goto fail;
     return 0;
-
-fail:
-    rl_release(rec);
-    return -1;
 }
 
-void rl_release(rl_record *rec)
+int rl_parse(rl_parser *p, char *line, size_t len, pp_resource *res, char *err, size_t errlen)
 {
-    cJSON_Delete(rec->root);
-    cJSON_free(rec->tags_json);
-    cJSON_free(rec->data_json);
-    memset(rec, 0, sizeof *rec);
+    line_ctx c = {.text = line, .err = err, .errlen = errlen};
+    js_span root;
+    js_error je;
+
+    memset(res, 0, sizeof *res);
+    PP_INIT(res);
+    if (js_scan(&p->scan, line, len, member_names, M_COUNT, &root, c.m, &je) != 0) {
+        if (je.status != JS_ERR_NOMEM && je.status != JS_ERR_DUPLICATE && text_error(line, len, err, errlen) != 0)
+            return -1;
+        switch (je.status) {
+        case JS_ERR_TRAILING:
+            set_err(err, errlen, "unexpected text after the JSON object at column %zu", je.at + 1);
+            break;
+        case JS_ERR_DUPLICATE: {
+            if (root.kind != JS_OBJECT) { /* as before: the shape is the first complaint */
+                set_err(err, errlen, "the line is not a JSON object");
+                break;
+            }
+            char name[72], q[72];
+            js_string_preview(line, je.dup, name, sizeof name);
+            quote_for_message(q, sizeof q, name);
+            set_err(err, errlen, "duplicate member '%s'", q);
+            break;
+        }
+        case JS_ERR_NOMEM:
+            set_err(err, errlen, "out of memory");
+            break;
+        default:
+            set_err(err, errlen, "invalid JSON at column %zu: %s", je.at + 1, je.why);
+            break;
+        }
+        return -1;
+    }
+    if (root.kind != JS_OBJECT) {
+        set_err(err, errlen, "the line is not a JSON object");
+        return -1;
+    }
+    if (parse_members(&c, res) != 0) {
+        memset(res, 0, sizeof *res);
+        return -1;
+    }
+    return 0;
 }

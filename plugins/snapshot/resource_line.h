@@ -17,6 +17,9 @@
  * Members not listed are ignored, so records written by a newer parapet
  * (or by the jsonl output, which adds scan bookkeeping) still import.
  *
+ * Limits of the JSON itself (strict RFC 8259, nesting up to 1000 levels)
+ * are those of json_scan.h.
+ *
  * Everything here is reentrant; no global state.
  */
 #ifndef PP_SNAPSHOT_RESOURCE_LINE_H
@@ -38,13 +41,14 @@
 #define RL_MAX_TAG_VALUE 65536
 #define RL_MAX_TAGS 4096
 
-/* One parsed line. Everything the pp_resource points to is owned here. */
-typedef struct rl_record {
-    void *root;      /* the parsed line (cJSON *), owned */
-    char *tags_json; /* compact JSON of "tags", or NULL; owned */
-    char *data_json; /* compact JSON of "data", or NULL; owned */
-    pp_resource res; /* borrows from the three above */
-} rl_record;
+/* Reusable state of a parser: scratch space only. One per thread. */
+typedef struct rl_parser rl_parser;
+
+/* rl_parser_new - a parser, or NULL when out of memory. Free with rl_parser_free. */
+rl_parser *rl_parser_new(void);
+
+/* rl_parser_free - release @p and its scratch space. Safe on NULL. */
+void rl_parser_free(rl_parser *p);
 
 /*
  * rl_is_ignorable - nonzero when the line is blank (only spaces and tabs)
@@ -54,18 +58,20 @@ typedef struct rl_record {
 int rl_is_ignorable(const char *line, size_t len);
 
 /*
- * rl_parse - parse and validate one line (without its line terminator);
- * @line[@len] must be '\0'.
- * On success returns 0 and fills @rec; release it with rl_release.
- * On failure returns -1, leaves @rec empty, and writes a one-line reason
- * into @err (never more than @errlen bytes, always NUL-terminated). The
+ * rl_parse - parse and validate one line (without its line terminator) in
+ * a single pass over its bytes; @line[@len] must be '\0'.
+ * The line is rewritten in place: the strings of @res point into it,
+ * decoded and NUL-terminated, and tags_json and data_json are the original
+ * text of those members (whitespace between tokens removed, everything else
+ * -- number spellings, escapes, member order -- as written), NUL-terminated
+ * where the delimiter after them was. @res is valid until @line is reused.
+ * On success returns 0 and fills @res.
+ * On failure returns -1 and writes a one-line reason into @err (never more
+ * than @errlen bytes, always NUL-terminated); @line is then garbage. The
  * reason quotes member names but never data values, except a bad type
  * (truncated, control characters replaced).
  */
-int rl_parse(const char *line, size_t len, rl_record *rec, char *err, size_t errlen);
-
-/* rl_release - free what rl_parse allocated. Safe on a zeroed record. */
-void rl_release(rl_record *rec);
+int rl_parse(rl_parser *p, char *line, size_t len, pp_resource *res, char *err, size_t errlen);
 
 /*
  * rl_parse_rfc3339 - parse "YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)"

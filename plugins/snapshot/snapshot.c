@@ -393,13 +393,15 @@ static int task_bad_line(task *t, uint64_t rel, const char *why)
 static int task_run(task *t, uint64_t limit, uint64_t total)
 {
     const snapshot *s = t->s;
-    lr_reader r;
+    lr_reader r = {0};
     char why[512];
     int rc = PP_OK;
     uint64_t last_progress = 0;
+    rl_parser *parser = rl_parser_new();
 
-    if (lr_init(&r, t->fd, limit, s->max_line) != 0) {
+    if (!parser || lr_init(&r, t->fd, limit, s->max_line) != 0) {
         lr_free(&r);
+        rl_parser_free(parser);
         set_error("snapshot: out of memory");
         return PP_ERR_NOMEM;
     }
@@ -443,16 +445,15 @@ static int task_run(task *t, uint64_t limit, uint64_t total)
         if (rl_is_ignorable(line, len))
             continue;
 
-        rl_record rec;
-        if (rl_parse(line, len, &rec, why, sizeof why) != 0) {
+        pp_resource res;
+        if (rl_parse(parser, line, len, &res, why, sizeof why) != 0) {
             if (task_bad_line(t, r.line_no, why) != 0) {
                 rc = PP_ERR_INVALID;
                 break;
             }
             continue;
         }
-        int erc = host_api->emit_resource(s->h, &rec.res);
-        rl_release(&rec);
+        int erc = host_api->emit_resource(s->h, &res);
         if (erc == PP_OK) {
             t->imported++;
         } else if (erc == PP_ERR_INVALID) {
@@ -474,6 +475,7 @@ static int task_run(task *t, uint64_t limit, uint64_t total)
     if (rc == PP_OK)
         host_api->progress(s->h, r.bytes_read, total, "bytes");
     lr_free(&r);
+    rl_parser_free(parser);
     return rc;
 }
 

@@ -121,5 +121,15 @@ got=$(grep -c . "$tmp/out.jsonl")
 grep -q 'estate.jsonl:[0-9]' "$tmp/err" && fail "demo: lines reported: $(head -3 "$tmp/err")"
 complete_jsonl "$tmp/out.jsonl" || fail "demo: output is not complete JSON Lines"
 
+# 9. data and tags travel as written: number spellings, escapes and braces inside strings
+#    survive snapshot -> store -> jsonl; whitespace between tokens is dropped
+data='{"big":18446744073709551616,"f":1.50,"e":1E+3,"s":"}{\"][","u":"\u00e9\ud83d\ude00"}'
+printf '{"uid":"as-written","type":"x.y","provider":"p","data" : %s,"tags":{ "k" : "a b" }}\n' "$data" \
+    >"$tmp/spelling.jsonl"
+import "$tmp/spelling.jsonl"
+[ "$rc" -eq 0 ] || fail "as written: exit $rc: $(cat "$tmp/err")"
+grep -qF "\"data\":$data" "$tmp/out.jsonl" || fail "as written: data changed: $(cat "$tmp/out.jsonl")"
+grep -qF '"tags":{"k":"a b"}' "$tmp/out.jsonl" || fail "as written: tags not compact: $(cat "$tmp/out.jsonl")"
+
 [ "$fails" -eq 0 ] && echo "snapshot_import: all checks passed"
 [ "$fails" -eq 0 ]

@@ -509,6 +509,252 @@ static void test_edge_files(const pp_plugin *p)
     free(missing);
 }
 
+/*
+ * Import the single line @line; returns the resource it gave (NULL when it
+ * was refused) and copies the warning about it into @why.
+ */
+static const emitted *import_line(const pp_plugin *p, const char *line, char *why, size_t whylen)
+{
+    char err[1024];
+    char *path = tmp_path("one.jsonl");
+    write_file(path, line, strlen(line));
+    int rc = import_one(p, NULL, path, err, sizeof err);
+    free(path);
+    why[0] = '\0';
+    for (size_t i = 0; i < H.n_logs; i++)
+        if (strncmp(H.logs[i], "warn: ", 6) == 0 && strstr(H.logs[i], "one.jsonl:1: ")) {
+            snprintf(why, whylen, "%s", strstr(H.logs[i], "one.jsonl:1: ") + 13);
+            break;
+        }
+    if (rc != PP_OK) {
+        snprintf(why, whylen, "import failed: rc %d (%.400s)", rc, err);
+        return NULL;
+    }
+    return H.n_res == 1 ? &H.res[0] : NULL;
+}
+
+#define HEAD "{\"uid\":\"u\",\"type\":\"x.y\",\"provider\":\"p\""
+
+/* A resource line whose data holds @arrays nested arrays (so @arrays + 2 levels in all). */
+static char *nested_line(int arrays)
+{
+    size_t cap = 2 * (size_t)arrays + 128;
+    char *line = malloc(cap);
+    size_t n = (size_t)snprintf(line, cap, HEAD ",\"data\":{\"a\":");
+    for (int i = 0; i < arrays; i++)
+        line[n++] = '[';
+    for (int i = 0; i < arrays; i++)
+        line[n++] = ']';
+    memcpy(line + n, "}}\n", 4);
+    return line;
+}
+
+/* data and tags reach the host as the text of the line: spelling, escapes and member order kept. */
+static void test_values_as_written(const pp_plugin *p)
+{
+    char why[1024];
+    const emitted *e;
+
+    /* numbers keep their spelling (1.50 is not 1.5, 2^64 is not 18446744073709552000) */
+    const char *data = "{\"big\":18446744073709551616,\"f\":1.50,\"e\":1E+3,\"neg\":-0,\"small\":1e-7,\"z\":0}";
+    char line[4096];
+    snprintf(line, sizeof line, HEAD ",\"data\":%s}\n", data);
+    e = import_line(p, line, why, sizeof why);
+    CHECK(e && e->data && strcmp(e->data, data) == 0, "numbers as written: %s (%s)", e ? e->data : "-", why);
+
+    /* braces, brackets, quotes and escapes inside strings do not end the value early */
+    const char *tricky = "{\"s\":\"}{][,:\\\"\",\"t\":{\"u\":\"{\\\\\"},\"w\":[\"]\",{}]}";
+    snprintf(line, sizeof line, HEAD ",\"data\":%s,\"name\":\"after-data\",\"tags\":{\"k\":\"}\"}}\n", tricky);
+    e = import_line(p, line, why, sizeof why);
+    CHECK(e && e->data && strcmp(e->data, tricky) == 0, "braces in strings: %s (%s)", e ? e->data : "-", why);
+    CHECK(e && e->name && strcmp(e->name, "after-data") == 0, "member after data: %s", e && e->name ? e->name : "-");
+    CHECK(e && e->tags && strcmp(e->tags, "{\"k\":\"}\"}") == 0, "tags: %s", e && e->tags ? e->tags : "-");
+
+    /* escapes in data and tags stay escaped (valid JSON as it was written) */
+    const char *esc = "{\"a\\u00e9\":\"\\ud83d\\ude00\\n\\t\\/\"}";
+    snprintf(line, sizeof line, HEAD ",\"data\":%s,\"tags\":%s}\n", esc, esc);
+    e = import_line(p, line, why, sizeof why);
+    CHECK(e && e->data && strcmp(e->data, esc) == 0, "escapes in data: %s (%s)", e ? e->data : "-", why);
+    CHECK(e && e->tags && strcmp(e->tags, esc) == 0, "escapes in tags: %s", e && e->tags ? e->tags : "-");
+
+    /* whitespace between tokens is dropped, whitespace inside strings kept */
+    e = import_line(p, "{ \"uid\" : \"ws\" , \"type\":\"x.y\",\"provider\":\"p\", \"data\" : { \"a\" : [ 1 , 2 ] ,"
+                       "\t\"s\" : \"x  y\" } , \"tags\" : { \"k\" : \" v \" } }\r\n", why, sizeof why);
+    CHECK(e && e->data && strcmp(e->data, "{\"a\":[1,2],\"s\":\"x  y\"}") == 0, "compact data: %s (%s)",
+          e && e->data ? e->data : "-", why);
+    CHECK(e && e->tags && strcmp(e->tags, "{\"k\":\" v \"}") == 0, "compact tags: %s", e && e->tags ? e->tags : "-");
+
+    /* empty objects, and nesting right at the limit (1000 levels counting the line's own object) */
+    e = import_line(p, HEAD ",\"data\":{},\"tags\":{}}\n", why, sizeof why);
+    CHECK(e && e->data && strcmp(e->data, "{}") == 0 && e->tags && strcmp(e->tags, "{}") == 0, "empty: %s", why);
+    char *deep = nested_line(998);
+    e = import_line(p, deep, why, sizeof why);
+    CHECK(e != NULL, "1000 levels are accepted: %s", why);
+    free(deep);
+    deep = nested_line(999);
+    e = import_line(p, deep, why, sizeof why);
+    CHECK(!e && strstr(why, "invalid JSON at column 1050: nested deeper than 1000 levels"), "1001 levels: %s", why);
+    free(deep);
+}
+
+/* Strings are decoded from their escapes; what may not be decoded is refused. */
+static void test_string_escapes(const pp_plugin *p)
+{
+    static const struct {
+        const char *line;
+        const char *name; /* decoded name, or NULL when the line is refused */
+        const char *why;  /* part of the reason when refused */
+    } cases[] = {
+        {HEAD ",\"name\":\"caf\\u00e9 \\\"q\\\" \\\\ \\/\"}", "caf\xC3\xA9 \"q\" \\ /", NULL},
+        {HEAD ",\"name\":\"\\ud83d\\ude00 smile\"}", "\xF0\x9F\x98\x80 smile", NULL},
+        {HEAD ",\"name\":\"\\uD834\\uDD1E\"}", "\xF0\x9D\x84\x9E", NULL},
+        {HEAD ",\"name\":\"\\u20AC\\u0041\"}", "\xE2\x82\xAC" "A", NULL},
+        {HEAD ",\"name\":\"caf\xC3\xA9\"}", "caf\xC3\xA9", NULL},
+        {HEAD ",\"name\":\"\\ud83d\"}", NULL, "invalid JSON at column 48: unpaired UTF-16 surrogate"},
+        {HEAD ",\"name\":\"\\ude00\\ud83d\"}", NULL, "unpaired UTF-16 surrogate"},
+        {HEAD ",\"name\":\"\\ud83d\\u0041\"}", NULL, "unpaired UTF-16 surrogate"},
+        {HEAD ",\"name\":\"\\ud83dx\"}", NULL, "unpaired UTF-16 surrogate"},
+        {HEAD ",\"name\":\"\\u00g0\"}", NULL, "4 hex digits"},
+        {HEAD ",\"name\":\"\\x41\"}", NULL, "invalid escape"},
+        {HEAD ",\"name\":\"a\\u0000b\"}", NULL, "\\u0000 (NUL) in a string at column 49"},
+        {HEAD ",\"data\":{\"k\":\"\\u0000\"}}", NULL, "\\u0000 (NUL) in a string"},
+        {HEAD ",\"name\":\"tab\\there\"}", NULL, "member 'name' contains a control character"},
+        {HEAD ",\"name\":\"del\x7fhere\"}", NULL, "member 'name' contains a control character"},
+        {HEAD ",\"name\":\"raw\ttab\"}", NULL, "control character in a string (it must be escaped)"},
+        {HEAD ",\"data\":{\"k\":\"raw\ttab\"}}", NULL, "control character in a string"},
+        {"{\"uid\":\"\\u0075\",\"type\":\"x.y\",\"provider\":\"p\"}", "", NULL},
+        {"{\"u\\u0069d\":\"escaped-name\",\"type\":\"x.y\",\"provider\":\"p\"}", "", NULL},
+        {"{\"uid\":\"\\n\",\"type\":\"x.y\",\"provider\":\"p\"}", NULL, "member 'uid' contains a control character"},
+        {"{\"uid\":\"u\",\"type\":\"x\\u002ey\",\"provider\":\"p\"}", "", NULL},
+        {"{\"uid\":\"u\",\"type\":\"x.Y\\u00e9\",\"provider\":\"p\"}", NULL, "member 'type' is 'x.Y\xC3\xA9'"},
+    };
+    char why[1024], line[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(line, sizeof line, "%s\n", cases[i].line);
+        const emitted *e = import_line(p, line, why, sizeof why);
+        if (cases[i].name) {
+            CHECK(e != NULL, "case %zu imports: %s", i, why);
+            if (e && cases[i].name[0])
+                CHECK(e->name && strcmp(e->name, cases[i].name) == 0, "case %zu: name '%s'", i, e->name);
+        } else {
+            CHECK(!e && strstr(why, cases[i].why), "case %zu refused with '%s': got '%s'", i, cases[i].why, why);
+        }
+    }
+    const emitted *e = import_line(p, "{\"uid\":\"\\u0075\\/\\\\\",\"type\":\"x\\u002ey\",\"provider\":\"p\"}\n", why,
+                                   sizeof why);
+    CHECK(e && strcmp(e->uid, "u/\\") == 0 && strcmp(e->type, "x.y") == 0, "escaped uid and type: %s", why);
+    e = import_line(p, "{\"u\\u0069d\":\"escaped-name\",\"type\":\"x.y\",\"provider\":\"p\"}\n", why, sizeof why);
+    CHECK(e && strcmp(e->uid, "escaped-name") == 0, "an escaped member name is that member: %s", why);
+}
+
+/* Duplicate names at any depth, in decoded form, in big objects too; the grammar is strict. */
+static void test_strict_json(const pp_plugin *p)
+{
+    static const struct {
+        const char *line;
+        const char *why; /* NULL: imports */
+    } cases[] = {
+        {HEAD ",\"data\":{\"a\":1,\"\\u0061\":2}}", "duplicate member 'a'"},
+        {"{\"uid\":\"u\",\"type\":\"x.y\",\"provider\":\"p\",\"u\\u0069d\":\"again\"}", "duplicate member 'uid'"},
+        {HEAD ",\"tags\":{\"env\":\"a\",\"env\":\"b\"}}", "duplicate member 'env'"},
+        {HEAD ",\"data\":{\"l\":[{\"x\":1},{\"x\":2,\"y\":{\"z\":1,\"z\":1}}]}}", "duplicate member 'z'"},
+        {HEAD ",\"data\":{\"l\":[{\"x\":1},{\"x\":2}],\"m\":{\"x\":3}}}", NULL}, /* same name, other objects */
+        {"[{\"a\":1,\"a\":2}]", "the line is not a JSON object"},
+        {HEAD "} \t\r", NULL},
+        {HEAD ",\"data\":{\"n\":01}}", "invalid JSON at column"},
+        {HEAD ",\"data\":{\"n\":1.}}", "invalid JSON at column"},
+        {HEAD ",\"data\":{\"n\":-.5}}", "invalid JSON at column"},
+        {HEAD ",\"data\":{\"n\":+1}}", "invalid JSON at column"},
+        {HEAD ",\"data\":{\"n\":1e}}", "invalid JSON at column"},
+        {HEAD ",\"data\":{\"n\":NaN}}", "invalid JSON at column"},
+        {HEAD ",\"data\":{\"n\":tru}}", "invalid JSON at column"},
+        {HEAD ",\"data\":{\"n\":[1,]}}", "invalid JSON at column"},
+        {HEAD ",\"data\":{\"n\":1,}}", "invalid JSON at column"},
+        {HEAD ",\"data\":{'n':1}}", "invalid JSON at column"},
+        {HEAD ",\"data\":{\"n\" 1}}", "invalid JSON at column"},
+        {HEAD ",\"data\":{\"n\":\"unterminated}}", "invalid JSON at column"},
+        {HEAD ",\"data\":{\"n\":1}", "invalid JSON at column"},
+        {HEAD ",\"data\":{\"n\":1}} {}", "unexpected text after the JSON object at column"},
+        /* a syntax error early and invalid UTF-8 later: the UTF-8 reason wins, as it always did */
+        {"{\"uid\" \"u\",\"name\":\"\xC3\x28\"}", "invalid UTF-8 at column 20"},
+        {HEAD ",\"name\":\"\xED\xA0\x80\"}", "invalid UTF-8 at column 48"},   /* an encoded surrogate */
+        {HEAD ",\"name\":\"\xC0\xAF\"}", "invalid UTF-8 at column 48"},       /* overlong */
+        {HEAD ",\"name\":\"\xF4\x90\x80\x80\"}", "invalid UTF-8 at column 48"}, /* above U+10FFFF */
+        {HEAD ",\"tags\":{\"a\":{\"b\":\"c\"}}}", "tag 'a' must be a string"},
+        {HEAD ",\"tags\":{\"\\u00e9\":null}}", "tag '\xC3\xA9' must be a string"},
+        {HEAD ",\"tags\":[]}", "member 'tags' must be an object of strings"},
+        {HEAD ",\"source\":{\"kind\":\"file\",\"file\":\"m.tf\",\"line\":1.5}}", "'source.line' must be an integer"},
+        {HEAD ",\"source\":{\"kind\":\"file\",\"file\":\"m.tf\",\"line\":0}}", "'source.line' must be an integer"},
+        {HEAD ",\"source\":{\"kind\":\"file\",\"file\":\"m.tf\",\"line\":-3}}", "'source.line' must be an integer"},
+        {HEAD ",\"source\":{\"kind\":\"file\",\"file\":\"m.tf\",\"line\":4294967296}}", "'source.line' must be"},
+        {HEAD ",\"source\":{\"kind\":\"file\",\"file\":\"m.tf\",\"line\":\"3\"}}", "'source.line' must be"},
+        {HEAD ",\"source\":{\"kind\":\"file\",\"file\":\"m.tf\",\"column\":1e400}}", "'source.column' must be"},
+        {HEAD ",\"source\":{\"kind\":\"file\",\"file\":\"\"}}", "member 'source.file' must be a non-empty path"},
+        {HEAD ",\"source\":{\"kind\":\"file\",\"file\":\"a\\nb\"}}", "member 'source.file' must be a non-empty"},
+        {HEAD ",\"source\":{\"kind\":\"files\"}}", "member 'source' must be"},
+        {HEAD ",\"source\":{\"kind\":\"fil\"}}", "member 'source' must be"},
+        {HEAD ",\"source\":{\"file\":\"a\"}}", "member 'source' must be"},
+        {HEAD ",\"source\":\"api\"}", "member 'source' must be"},
+        {HEAD ",\"observed_at\":\"2026-11-28T10:00:00Zjunk\"}", "member 'observed_at' must be an RFC 3339"},
+        {HEAD ",\"observed_at\":1795860000}", "member 'observed_at' must be an RFC 3339"},
+    };
+    char why[1024], line[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(line, sizeof line, "%s\n", cases[i].line);
+        const emitted *e = import_line(p, line, why, sizeof why);
+        if (!cases[i].why)
+            CHECK(e != NULL, "case %zu imports: %s", i, why);
+        else
+            CHECK(!e && strstr(why, cases[i].why), "case %zu refused with '%s': got '%s'", i, cases[i].why, why);
+    }
+
+    /* source numbers in any spelling of an integer; the uint32 maximum; api ignores the rest */
+    static const struct {
+        const char *num;
+        uint32_t want;
+    } nums[] = {{"3", 3}, {"3.0", 3}, {"30e-1", 3}, {"0.3E1", 3}, {"4294967295", 4294967295u}, {"1e2", 100}};
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        snprintf(line, sizeof line, HEAD ",\"source\":{\"kind\":\"file\",\"x\":[{}],\"file\":\"m\\u002etf\","
+                 "\"line\":%s,\"column\":null}}\n", nums[i].num);
+        const emitted *e = import_line(p, line, why, sizeof why);
+        CHECK(e && e->line == nums[i].want && e->column == 0 && e->source && strcmp(e->source, "m.tf") == 0,
+              "source.line %s: %u (%s)", nums[i].num, e ? e->line : 0, why);
+    }
+    const emitted *e = import_line(p, HEAD ",\"source\":{\"kind\":\"api\",\"file\":7}}\n", why, sizeof why);
+    CHECK(e && e->source && strcmp(e->source, "api") == 0, "api source: %s", why);
+
+    /* A big object (sorted, not compared pairwise): 3000 distinct names import, one repeat is found. */
+    size_t cap = 3000 * 16 + 256, n;
+    char *big = malloc(cap);
+    n = (size_t)snprintf(big, cap, HEAD ",\"data\":{");
+    for (int i = 0; i < 3000; i++)
+        n += (size_t)snprintf(big + n, cap - n, "%s\"k%d\":%d", i ? "," : "", i, i);
+    memcpy(big + n, "}}\n", 4);
+    e = import_line(p, big, why, sizeof why);
+    CHECK(e != NULL, "3000 distinct names: %s", why);
+    memcpy(big + n, ",\"k1234\":0}}\n", 14);
+    e = import_line(p, big, why, sizeof why);
+    CHECK(!e && strstr(why, "duplicate member 'k1234'"), "a repeat among 3000 names: %s", why);
+    /* ... also when the repeat is spelled with an escape */
+    memcpy(big + n, ",\"k\\u00312\":0}}\n", 17);
+    e = import_line(p, big, why, sizeof why);
+    CHECK(!e && strstr(why, "duplicate member 'k12'"), "an escaped repeat among 3000 names: %s", why);
+    /* ... and a big tags object: 4096 tags are fine, 4097 are too many */
+    cap = 4097 * 24 + 256;
+    big = realloc(big, cap);
+    n = (size_t)snprintf(big, cap, HEAD ",\"tags\":{");
+    for (int i = 0; i < 4096; i++)
+        n += (size_t)snprintf(big + n, cap - n, "%s\"t%d\":\"v\"", i ? "," : "", i);
+    memcpy(big + n, "}}\n", 4);
+    e = import_line(p, big, why, sizeof why);
+    CHECK(e != NULL, "4096 tags: %s", why);
+    n += (size_t)snprintf(big + n, cap - n, ",\"t4096\":\"v\"");
+    memcpy(big + n, "}}\n", 4);
+    e = import_line(p, big, why, sizeof why);
+    CHECK(!e && strstr(why, "member 'tags' has more than 4096 tags"), "4097 tags: %s", why);
+    free(big);
+}
+
 /* The demo estate imports cleanly: one resource per line, nothing reported. */
 static void test_demo_estate(const pp_plugin *p)
 {
@@ -758,6 +1004,9 @@ int main(void)
     test_bad_lines(snap);
     test_edge_files(snap);
     test_chunks(snap);
+    test_values_as_written(snap);
+    test_string_escapes(snap);
+    test_strict_json(snap);
     test_demo_estate(snap);
     test_jsonl(jl);
 

@@ -13,7 +13,8 @@
  *             advisory and package. Task t0 additionally checks the host
  *             services and emits one tp.service_check resource per service
  *             (uids "tp_all:svc:NAME", see run_service_checks).
- *   policy    rules(): one rule using the CEL function tp.double(x) = 2x;
+ *   policy    rules(): rule tp-all-double on type tp.number (never collected
+ *             here) using the CEL function tp.double(x) = 2x;
  *             evaluate(): a fail/high finding of rule "tp-all-bad" for every
  *             resource whose data has "bad": true.
  *   output    format "tpout": writes "RULE_ID RESOURCE_UID" per finding,
@@ -544,12 +545,21 @@ static const pp_provider_api tp_provider = {
 
 static const char tp_rules_json[] =
     "[{\"id\":\"tp-all-double\","
-    "\"title\":\"tp.double() agrees with arithmetic\","
-    "\"resource_type\":\"tp.item\","
+    "\"title\":\"Doubled value over the limit\","
+    "\"description\":\"Test rule of the tp_all plugin: uses its CEL function tp.double().\","
+    "\"resource_type\":\"tp.number\","
     "\"severity\":\"low\","
-    "\"condition\":\"tp.double(resource.data.index) == resource.data.index * 2\","
-    "\"message\":\"tp.double() returned a wrong value\","
-    "\"remediation\":\"none: this rule belongs to a test plugin\"}]";
+    "\"applies\":\"has(resource.data.value) && has(resource.data.limit)\","
+    "\"violation\":\"tp.double(resource.data.value) > resource.data.limit\","
+    "\"message\":\"twice {{resource.data.value}} is {{tp.double(resource.data.value)}}, "
+    "over {{resource.data.limit}}\","
+    "\"evidence\":{\"doubled\":\"tp.double(resource.data.value)\"},"
+    "\"remediation\":{\"text\":\"none: this rule belongs to a test plugin\"},"
+    "\"examples\":{"
+    "\"fail\":[{\"uid\":\"tp:n:6\",\"type\":\"tp.number\",\"provider\":\"tp\","
+    "\"data\":{\"value\":6,\"limit\":10}}],"
+    "\"pass\":[{\"uid\":\"tp:n:4\",\"type\":\"tp.number\",\"provider\":\"tp\","
+    "\"data\":{\"value\":4,\"limit\":10}}]}}]";
 
 static const char *tp_rules(void *inst)
 {
