@@ -15,6 +15,7 @@
 #include "log.h"
 #include "scan.h"
 #include "util.h"
+#include "worker.h"
 
 #ifndef PP_PLUGINDIR
 #define PP_PLUGINDIR "/usr/local/lib/parapet/plugins"
@@ -248,6 +249,10 @@ static int cmd_version(void)
 
 int main(int argc, char **argv)
 {
+    /* a worker process restarted by a scan (core/worker.h), not a user */
+    if (argc == 3 && !strcmp(argv[1], "__worker"))
+        return worker_exec_main(atoi(argv[2]));
+
     cli_ctx c;
     memset(&c, 0, sizeof c);
     c.progress = -1;

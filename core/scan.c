@@ -618,8 +618,6 @@ static void handle_frame(supervisor *sv, prov *p, uint8_t type, const unsigned c
     }
 }
 
-static int start_worker(prov *p, int isolate, const int *close_fds, size_t n_close);
-
 /* After a crash or hang, start a new worker for the tasks that have not run:
  * the culprit is skipped; when several tasks were running at a crash, the
  * new worker runs one task at a time so a second crash names the culprit.
@@ -651,18 +649,16 @@ static int restart_worker(supervisor *sv, prov *p, int crashed)
     free(p->kill_reason);
     p->kill_reason = NULL;
     p->restarts++;
-    int *fds = xcalloc(sv->n + 2, sizeof *fds);
-    size_t n = 0;
-    fds[n++] = g_sigpipe[0];
-    fds[n++] = g_sigpipe[1];
-    for (size_t i = 0; i < sv->n; i++)
-        if (&sv->provs[i] != p && sv->provs[i].fd >= 0)
-            fds[n++] = sv->provs[i].fd;
     log_msg(LOG_LVL_WARN, "core", "restarting plugin '%s' for its %u remaining task(s)", p->lp->name,
             p->planned - settled);
-    int rc = start_worker(p, 1, fds, n);
-    free(fds);
-    return rc == 0;
+    /* this process now runs threads: the new worker is a fresh program
+     * (fork + exec), never a fork that would inherit their locks */
+    if (worker_spawn(&p->job, p->lp->path, p->lp->so_fd, &p->fd, &p->pid) != 0) {
+        add_error(sv->errs, p->lp->name, NULL, "plugin '%s' could not be restarted: %s", p->lp->name,
+                  strerror(errno));
+        return 0;
+    }
+    return 1;
 }
 
 static void finish_prov(supervisor *sv, prov *p)

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,6 +16,9 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
+
+#include "loader.h"
 
 #include "host.h"
 #include "log.h"
@@ -551,4 +555,129 @@ out:
     pthread_mutex_destroy(&ws.lock);
     pthread_cond_destroy(&ws.kv_cond);
     return result;
+}
+
+/* ---- exec'd workers ---- */
+
+extern char **environ;
+
+int worker_spawn(const worker_job *job, const char *so_path, int so_fd, int *fd, pid_t *pid)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        return -1;
+    sbuf p = {0};
+    wire_put_str(&p, so_fd >= 0 ? "/proc/self/fd/4" : so_path);
+    wire_put_str(&p, job->lp->name);
+    wire_put_u32(&p, job->kind);
+    wire_put_str(&p, job->config_json);
+    wire_put_str(&p, job->targets_json);
+    wire_put_str(&p, job->skip_json);
+    wire_put_u32(&p, (uint32_t)job->jobs);
+    wire_put_u8(&p, (uint8_t)log_get_level());
+    char *argv[] = {exe, (char *)"__worker", (char *)"3", NULL};
+    fflush(NULL);
+    pid_t child = fork();
+    if (child < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        sbuf_free(&p);
+        return -1;
+    }
+    if (child == 0) {
+        /* async-signal-safe calls only until execve */
+        if (so_fd >= 0 && (so_fd == 3 || dup2(so_fd, 4) < 0))
+            _exit(127);
+        if (sv[1] == 4 || dup2(sv[1], 3) < 0)
+            _exit(127);
+        execve(exe, argv, environ);
+        _exit(127);
+    }
+    close(sv[1]);
+    if (frame_write(sv[0], WMSG_JOB, p.data, p.len) != 0) {
+        sbuf_free(&p);
+        close(sv[0]);
+        kill(child, SIGKILL);
+        waitpid(child, NULL, 0);
+        return -1;
+    }
+    sbuf_free(&p);
+    *fd = sv[0];
+    *pid = child;
+    return 0;
+}
+
+/* Read exactly one frame from a blocking @fd into @buf. */
+static int read_frame(int fd, sbuf *buf, uint8_t *type, const unsigned char **payload, size_t *len)
+{
+    unsigned char tmp[65536];
+    for (;;) {
+        long fl = frame_next((const unsigned char *)buf->data, buf->len, type, payload, len);
+        if (fl < 0)
+            return -1;
+        if (fl > 0)
+            return 0;
+        ssize_t r = recv(fd, tmp, sizeof tmp, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        sbuf_append(buf, tmp, (size_t)r);
+    }
+}
+
+int worker_exec_main(int fd)
+{
+    signal(SIGINT, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    sbuf in = {0};
+    uint8_t type = 0;
+    const unsigned char *pl = NULL;
+    size_t len = 0;
+    if (read_frame(fd, &in, &type, &pl, &len) != 0 || type != WMSG_JOB) {
+        sbuf_free(&in);
+        return 2;
+    }
+    wire_rd d = {pl, pl + len, 0};
+    char *so = wire_get_dup(&d), *name = wire_get_dup(&d);
+    worker_job job;
+    memset(&job, 0, sizeof job);
+    job.kind = wire_get_u32(&d);
+    job.config_json = wire_get_dup(&d);
+    job.targets_json = wire_get_dup(&d);
+    job.skip_json = wire_get_dup(&d);
+    job.jobs = (int)wire_get_u32(&d);
+    log_set_level(wire_get_u8(&d));
+    int rc = 2;
+    registry reg = {0};
+    if (!d.bad && so && name && job.config_json && job.targets_json) {
+        loaded_plugin *lp = registry_load_file(&reg, so);
+        if (lp->ok && strcmp(lp->name, name) == 0) {
+            job.lp = lp;
+            rc = worker_run(&job, fd);
+        } else {
+            sbuf m = {0};
+            sbuf_printf(&m, "the restarted worker could not load the plugin: %s",
+                        lp->ok ? "it has another name" : lp->error);
+            sbuf e = {0};
+            wire_put_str(&e, m.data);
+            frame_write(fd, WMSG_FATAL, e.data, e.len);
+            sbuf_free(&e);
+            sbuf_free(&m);
+        }
+    }
+    registry_free(&reg);
+    free(so);
+    free(name);
+    free(job.config_json);
+    free(job.targets_json);
+    free(job.skip_json);
+    sbuf_free(&in);
+    close(fd);
+    return rc;
 }

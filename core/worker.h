@@ -14,6 +14,7 @@
 #define PP_CORE_WORKER_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "loader.h"
 
@@ -34,7 +35,9 @@ enum worker_msg {
     WMSG_DONE = 10,      /* all tasks ran and the plugin was destroyed */
     /* core -> worker */
     WMSG_CANCEL = 64,   /* stop: cancelled() becomes true */
-    WMSG_KV_REPLY = 65  /* u32 request id, u32 rc (int32), bytes value or NULL */
+    WMSG_KV_REPLY = 65, /* u32 request id, u32 rc (int32), bytes value or NULL */
+    WMSG_JOB = 66       /* to an exec'd worker: str so path, str name, u32 kind, str config,
+                           str targets, str skip or NULL, u32 jobs, u8 log level */
 };
 
 typedef struct worker_job {
@@ -54,6 +57,23 @@ typedef struct worker_job {
  * Does not close @fd.
  */
 int worker_run(const worker_job *job, int fd);
+
+/*
+ * worker_spawn - start a worker process for @job by fork + execve of this
+ * program ("parapet __worker 3"), safe while the core runs other threads:
+ * between fork and exec the child only calls async-signal-safe functions.
+ * The new process loads the plugin afresh from @so_path (for an installed
+ * bundle, the checked descriptor @so_fd is handed down as fd 4 and loaded
+ * as /proc/self/fd/4) and then runs worker_run. On success returns 0 with
+ * *@fd the core's end of the socket (the job is already sent) and *@pid.
+ */
+int worker_spawn(const worker_job *job, const char *so_path, int so_fd, int *fd, pid_t *pid);
+
+/*
+ * worker_exec_main - the body of "parapet __worker FD": read the WMSG_JOB
+ * frame from @fd, load the plugin, run the job. Returns the exit status.
+ */
+int worker_exec_main(int fd);
 
 /*
  * frame_write - send one frame (@type, @payload) on @fd, retrying partial

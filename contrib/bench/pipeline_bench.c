@@ -129,7 +129,7 @@ int main(int argc, char **argv)
     printf("%-44s %8.2f s %12.0f resources/s\n", "baseline: read + cJSON parse only", base_s, parsed / base_s);
 
     char *scan[] = {(char *)parapet, "--plugin-dir", (char *)plugins, "--db", db, "-q", "scan", "snapshot",
-                    file, "--output", out, "-o", "jsonl.resources=true", NULL};
+                    file, "--no-default-rules", "--output", out, "-o", "jsonl.resources=true", NULL};
     double scan_s;
     int rc = run(scan, &scan_s);
     struct rusage ru;
