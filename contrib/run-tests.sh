@@ -43,4 +43,7 @@ rm -rf _build/dist && mkdir -p _build/dist
     quiet_configure "$top/configure" -q
     make -s -j"$jobs" distcheck >/dev/null 2>distcheck.err || { tail -80 distcheck.err; exit 1; }
 )
+echo "== Debian packages: build, lintian, install, scan, purge in a fresh bookworm root =="
+sh packaging/test-deb.sh
+
 echo "== all tests passed =="

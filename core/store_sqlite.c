@@ -164,7 +164,10 @@ rollback:
 
 static int sq_begin(store *s)
 {
-    return sq_exec((sq *)s, "BEGIN");
+    /* take the write lock at once: a deferred transaction that reads first
+     * and writes later fails without waiting (SQLITE_BUSY) when the scan's
+     * second connection (the plugins' kv cache) wrote in between */
+    return sq_exec((sq *)s, "BEGIN IMMEDIATE");
 }
 
 static int sq_commit(store *s)
