@@ -46,4 +46,7 @@ rm -rf _build/dist && mkdir -p _build/dist
 echo "== Debian packages: build, lintian, install, scan, purge in a fresh bookworm root =="
 sh packaging/test-deb.sh
 
+echo "== RPM packages: rpmbuild from the release tarball =="
+sh packaging/build-rpm.sh
+
 echo "== all tests passed =="

@@ -73,3 +73,32 @@ t2=$(now)
 a=$(ms "$t0" "$t1")
 b=$(ms "$t1" "$t2")
 echo "SHA-256 over $total_mb MB: parapet $a ms ($(( total_mb * 1000 / (a > 0 ? a : 1) )) MB/s), sha256sum $b ms ($(( total_mb * 1000 / (b > 0 ? b : 1) )) MB/s)"
+
+# 4. start-up of `parapet plugin list` with 50 installed bundles of a real
+#    plugin (the snapshot provider, installed under 50 names): every .so is
+#    re-hashed and dlopen'ed; beside it the same command over an empty dir.
+PARAPET_BIN="${PARAPET:-${top_builddir:-.}/parapet}"
+SNAP="${top_builddir:-.}/plugins/snapshot/.libs/snapshot.so"
+if [ -x "$PARAPET_BIN" ] && [ -f "$SNAP" ]; then
+    mkdir -p "$TMP/real" "$TMP/empty"
+    i=0
+    while [ $i -lt 50 ]; do
+        mkdir -p "$TMP/r$i/lib"
+        cp "$SNAP" "$TMP/r$i/lib/q$i.so"
+        echo MIT >"$TMP/r$i/LICENSE"
+        B=$("$TOOL" pack "$TMP/r$i" --name "q$i" --version 1.0.0 --kinds provider --output-dir "$TMP")
+        "$TOOL" sign --key "$TMP/author.key" "$B" >/dev/null
+        "$TOOL" install "$B" --keys-dir "$TMP/keys" --plugin-dir "$TMP/real" >/dev/null
+        i=$((i + 1))
+    done
+    t0=$(now)
+    for _ in 1 2 3 4 5; do "$PARAPET_BIN" --plugin-dir "$TMP/empty" plugin list >/dev/null 2>&1; done
+    t1=$(now)
+    for _ in 1 2 3 4 5; do "$PARAPET_BIN" --plugin-dir "$TMP/real" plugin list >/dev/null 2>&1; done
+    t2=$(now)
+    echo "parapet plugin list: empty dir $(( $(ms "$t0" "$t1") / 5 )) ms, 50 installed bundles (re-hash +" \
+        "dlopen; the copies call themselves 'snapshot', so all but one are then refused by name)" \
+        "$(( $(ms "$t1" "$t2") / 5 )) ms"
+else
+    echo "parapet plugin list: skipped (build parapet and the snapshot plugin first)"
+fi
