@@ -205,7 +205,9 @@ static int caller_account(aws_ctx *c, char *out, size_t len, char *err, size_t e
     if (rc != AWS_OK) {
         if (rc == AWS_E_DENIED || rc == AWS_E_NOTFOUND) {
             char code[100];
-            snprintf(code, sizeof code, "%s", err);
+            size_t n = strnlen(err, sizeof code - 1); /* keep the start of the reason */
+            memcpy(code, err, n);
+            code[n] = '\0';
             snprintf(err, errlen, "sts:GetCallerIdentity failed (%s)", code);
         }
         return -1;

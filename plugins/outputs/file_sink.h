@@ -22,7 +22,8 @@ typedef struct out_file out_file;
  */
 int out_file_open(const char *path, out_file **f, char *err, size_t errlen);
 
-/* out_file_write - append @n bytes (buffered). Returns 0 or a pp_rc with @err set; after a failure every later write fails. */
+/* out_file_write - append @n bytes (buffered). Returns 0 or a pp_rc with @err set; after a failure every later write
+ * fails. */
 int out_file_write(out_file *f, const void *p, size_t n, char *err, size_t errlen);
 
 /* out_file_commit - flush, fsync and put the file in place; frees @f either way. Returns 0 or a pp_rc with @err set. */

@@ -17,30 +17,36 @@
 #define OUT_FINDING_MAX_BYTES ((size_t)4 * 1024 * 1024)
 
 typedef enum out_status { OUT_ST_PASS = 0, OUT_ST_FAIL, OUT_ST_ERROR, OUT_ST_MUTED } out_status;
-typedef enum out_severity { OUT_SEV_INFO = 0, OUT_SEV_LOW, OUT_SEV_MEDIUM, OUT_SEV_HIGH, OUT_SEV_CRITICAL } out_severity;
+typedef enum out_severity {
+    OUT_SEV_INFO = 0,
+    OUT_SEV_LOW,
+    OUT_SEV_MEDIUM,
+    OUT_SEV_HIGH,
+    OUT_SEV_CRITICAL
+} out_severity;
 /* What the finding is about; decides the OCSF class (docs/outputs.md). */
 typedef enum out_kind { OUT_KIND_POSTURE = 0, OUT_KIND_THREAT, OUT_KIND_VULNERABILITY } out_kind;
 
 typedef struct out_finding {
-    const cJSON *json;          /* the whole record */
-    const char *rule_id;        /* required */
-    const char *resource_uid;   /* required */
-    const char *resource_type;  /* the others are "" when absent */
+    const cJSON *json;         /* the whole record */
+    const char *rule_id;       /* required */
+    const char *resource_uid;  /* required */
+    const char *resource_type; /* the others are "" when absent */
     const char *title;
     const char *message;
     const char *remediation;
     const char *provider;
     const char *account;
     const char *region;
-    const char *observed_at;    /* as given, "" when absent */
-    long long scan_id;          /* -1 when absent */
+    const char *observed_at; /* as given, "" when absent */
+    long long scan_id;       /* -1 when absent */
     out_status status;
     out_severity severity;
     out_kind kind;
-    int64_t time_ms;            /* observed_at in ms since the epoch, else the caller's default */
-    const cJSON *evidence;      /* object or NULL */
-    const cJSON *compliance;    /* array or NULL */
-    char uid[65];               /* hex SHA-256 of rule_id "\n" resource_uid: stable per pair */
+    int64_t time_ms;         /* observed_at in ms since the epoch, else the caller's default */
+    const cJSON *evidence;   /* object or NULL */
+    const cJSON *compliance; /* array or NULL */
+    char uid[65];            /* hex SHA-256 of rule_id "\n" resource_uid: stable per pair */
 } out_finding;
 
 /*

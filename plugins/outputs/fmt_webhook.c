@@ -37,8 +37,8 @@
 typedef struct webhook_state {
     int slack;
     char *url;
-    char host[256];         /* "https://host:port", for messages */
-    out_buf items;          /* findings of the batch, comma-separated JSON (webhook) or block objects (slack) */
+    char host[256]; /* "https://host:port", for messages */
+    out_buf items;  /* findings of the batch, comma-separated JSON (webhook) or block objects (slack) */
     size_t n;
     unsigned long long seq; /* requests sent */
     unsigned long long failing;
@@ -72,7 +72,8 @@ static int open_common(out_sink *s, const char *path, int slack)
         if ((unsigned char)*p <= 0x20 || *p == 0x7f)
             chars_ok = 0;
     if (!scheme_ok || !chars_ok || n > WEBHOOK_URL_MAX || strlen(strstr(path, "://") + 3) == 0) {
-        out_error(s->ctx, "%s: the URL must be http:// or https://, at most %d bytes, without spaces or control characters",
+        out_error(s->ctx,
+                  "%s: the URL must be http:// or https://, at most %d bytes, without spaces or control characters",
                   name, WEBHOOK_URL_MAX);
         return PP_ERR_INVALID;
     }
@@ -149,7 +150,9 @@ static int post(out_sink *s, webhook_state *st, const out_buf *body)
     st->seq++;
     if (rc != PP_OK) {
         out_error(c, "%s: POST to %s failed (%s)", name, st->host,
-                  rc == PP_ERR_TIMEOUT ? "timed out" : rc == PP_ERR_CANCELLED ? "cancelled" : "connection failed");
+                  rc == PP_ERR_TIMEOUT     ? "timed out"
+                  : rc == PP_ERR_CANCELLED ? "cancelled"
+                                           : "connection failed");
         return rc;
     }
     long status = resp->status;
@@ -171,7 +174,8 @@ static int send_batch(out_sink *s, webhook_state *st)
         return PP_OK;
     out_buf body = {0};
     if (st->slack) {
-        out_buf_printf(&body, "{\"text\":\"parapet: %zu failing finding%s\",\"blocks\":[", st->n, st->n == 1 ? "" : "s");
+        out_buf_printf(&body, "{\"text\":\"parapet: %zu failing finding%s\",\"blocks\":[", st->n,
+                       st->n == 1 ? "" : "s");
         out_buf_add(&body, st->items.p, st->items.len);
         out_buf_str(&body, "]}");
     } else {

@@ -22,9 +22,8 @@
 static const pp_host_api *host_api;
 
 static const char *const csv_column_names[] = {
-    "scan_id",  "observed_at", "status",   "severity", "rule_id", "title",         "provider",
-    "account",  "region",      "resource_type", "resource_uid", "message", "remediation", "compliance",
-    "finding_uid",
+    "scan_id", "observed_at",   "status",       "severity", "rule_id",     "title",      "provider",    "account",
+    "region",  "resource_type", "resource_uid", "message",  "remediation", "compliance", "finding_uid",
 };
 #define N_CSV_COLUMNS (sizeof csv_column_names / sizeof csv_column_names[0])
 
@@ -51,7 +50,8 @@ static const char outputs_schema[] =
     "\"aws_region\":{\"type\":\"string\",\"pattern\":\"^[a-z]{2}(-[a-z]+)+-[0-9]$\","
     "\"description\":\"asff: region of ProductArn for findings without one (default us-east-1)\"},"
     "\"product_arn\":{\"type\":\"string\",\"pattern\":\"^arn:[a-z-]+:securityhub:\",\"maxLength\":512,"
-    "\"description\":\"asff: ProductArn (default: the account's default product, arn:aws:securityhub:REGION:ACCOUNT:product/ACCOUNT/default)\"},"
+    "\"description\":\"asff: ProductArn (default: the account's default product, "
+    "arn:aws:securityhub:REGION:ACCOUNT:product/ACCOUNT/default)\"},"
     "\"syslog_facility\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":23,"
     "\"description\":\"syslog/cef: facility number (default 13, log audit)\"},"
     "\"udp_max_bytes\":{\"type\":\"integer\",\"minimum\":480,\"maximum\":65000,"
@@ -61,7 +61,7 @@ static const char outputs_schema[] =
     "}}";
 
 static const out_format *const formats[] = {
-    &out_format_json,  &out_format_csv,   &out_format_junit,  &out_format_ocsf, &out_format_asff,
+    &out_format_json,    &out_format_csv,   &out_format_junit,  &out_format_ocsf, &out_format_asff,
     &out_format_webhook, &out_format_slack, &out_format_syslog, &out_format_cef,
 };
 
@@ -362,8 +362,8 @@ static const pp_plugin outputs_plugin = {
 PP_PLUGIN_EXPORT int parapet_plugin_entry_v1(const pp_host_api *api, pp_host *h, const pp_plugin **out)
 {
     (void)h;
-    if (!api || !out || api->abi_major != PP_ABI_MAJOR ||
-        api->size < offsetof(pp_host_api, log) + sizeof api->log || !api->log)
+    if (!api || !out || api->abi_major != PP_ABI_MAJOR || api->size < offsetof(pp_host_api, log) + sizeof api->log ||
+        !api->log)
         return PP_ERR_INVALID;
     host_api = api;
     *out = &outputs_plugin;

@@ -21,14 +21,15 @@ int out_sign(const void *key, size_t key_len, const char *timestamp, const void 
     unsigned char mac[32];
     size_t mac_len = 0;
     char digest[] = "SHA256";
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                           OSSL_PARAM_construct_end()};
     EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
     EVP_MAC_CTX *ctx = m ? EVP_MAC_CTX_new(m) : NULL;
     int ok = ctx && EVP_MAC_init(ctx, key, key_len, params) &&
              EVP_MAC_update(ctx, (const unsigned char *)timestamp, strlen(timestamp)) &&
              EVP_MAC_update(ctx, (const unsigned char *)".", 1) &&
-             (body_len == 0 || EVP_MAC_update(ctx, body, body_len)) &&
-             EVP_MAC_final(ctx, mac, &mac_len, sizeof mac) && mac_len == sizeof mac;
+             (body_len == 0 || EVP_MAC_update(ctx, body, body_len)) && EVP_MAC_final(ctx, mac, &mac_len, sizeof mac) &&
+             mac_len == sizeof mac;
     EVP_MAC_CTX_free(ctx); /* frees and cleanses the key schedule */
     EVP_MAC_free(m);
     if (!ok) {

@@ -159,7 +159,8 @@ int out_transport_open(const char *url, out_transport **out, char *err, size_t e
             *p = '?';
     int rc;
     if (!url || !*url)
-        rc = (snprintf(err, errlen, "syslog: give the destination: --output syslog:udp://HOST:PORT (or tcp://, unix://)"),
+        rc = (snprintf(err, errlen,
+                       "syslog: give the destination: --output syslog:udp://HOST:PORT (or tcp://, unix://)"),
               PP_ERR_INVALID);
     else if (strncmp(url, "udp://", 6) == 0)
         rc = open_inet(t, url + 6, 0, err, errlen);
@@ -168,8 +169,8 @@ int out_transport_open(const char *url, out_transport **out, char *err, size_t e
     else if (strncmp(url, "unix://", 7) == 0)
         rc = open_unix(t, url + 7, err, errlen);
     else
-        rc = (snprintf(err, errlen, "syslog: bad destination %s: use udp://HOST[:PORT], tcp://HOST[:PORT] or unix:///PATH",
-                       t->name),
+        rc = (snprintf(err, errlen,
+                       "syslog: bad destination %s: use udp://HOST[:PORT], tcp://HOST[:PORT] or unix:///PATH", t->name),
               PP_ERR_INVALID);
     if (rc != 0) {
         free(t);
