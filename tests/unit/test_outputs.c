@@ -31,10 +31,10 @@
 #define FAKE_SECRET "s3cr3t-value-for-the-test"
 
 static struct {
-    char log[8192];          /* every log line, concatenated */
+    char log[8192]; /* every log line, concatenated */
     int secret_calls, secret_frees, secret_wiped;
     int http_calls;
-    long http_status;        /* what the fake server answers */
+    long http_status; /* what the fake server answers */
     char last_body[65536];
     char last_url[512];
     char hdr_sig[128], hdr_ts[64], hdr_type[64];
@@ -167,7 +167,10 @@ static void test_csv_cells(void)
     CHECK(!strcmp(esc(out_csv_cell, "a\"b,c"), "\"a\"\"b,c\""), "quotes doubled: %s", esc(out_csv_cell, "a\"b,c"));
     CHECK(!strcmp(esc(out_csv_cell, "x=1"), "\"x=1\""), "= inside is fine");
     CHECK(!strcmp(esc(out_csv_cell, ""), "\"\""), "empty");
-    CHECK(!strcmp(esc(out_csv_cell, "a\xff" "b"), "\"a?b\""), "invalid UTF-8 becomes ?");
+    CHECK(!strcmp(esc(out_csv_cell, "a\xff"
+                                    "b"),
+                  "\"a?b\""),
+          "invalid UTF-8 becomes ?");
     CHECK(!strcmp(esc(out_csv_cell, "\xc3\xa9"), "\"\xc3\xa9\""), "valid UTF-8 kept");
 }
 
@@ -175,7 +178,10 @@ static void test_xml_sd_cef_slack(void)
 {
     CHECK(!strcmp(esc(out_xml_text, "<a href='x'>&\"</a>"), "&lt;a href=&apos;x&apos;&gt;&amp;&quot;&lt;/a&gt;"),
           "xml: %s", esc(out_xml_text, "<a href='x'>&\"</a>"));
-    CHECK(!strcmp(esc(out_xml_text, "a\x01" "b\x1b"), "a?b?"), "xml: control characters");
+    CHECK(!strcmp(esc(out_xml_text, "a\x01"
+                                    "b\x1b"),
+                  "a?b?"),
+          "xml: control characters");
     CHECK(!strcmp(esc(out_xml_text, "\xed\xa0\x80"), "???"), "xml: a surrogate is not UTF-8");
     CHECK(!strcmp(esc(out_sd_value, "a\"b\\c]d\ne"), "a\\\"b\\\\c\\]d e"), "sd: %s", esc(out_sd_value, "a\"b\\c]d\ne"));
     CHECK(!strcmp(esc(out_syslog_msg, "l1\nl2\r"), "l1 l2 "), "msg: one line");
@@ -201,7 +207,8 @@ static void test_json_append(void)
 
 static void test_utf8_cut(void)
 {
-    const char *s = "ab\xc3\xa9" "cd"; /* a b é c d */
+    const char *s = "ab\xc3\xa9"
+                    "cd"; /* a b é c d */
     CHECK(out_utf8_cut(s, 6, 3) == 2, "never inside é: %zu", out_utf8_cut(s, 6, 3));
     CHECK(out_utf8_cut(s, 6, 4) == 4, "after é");
     CHECK(out_utf8_cut(s, 6, 100) == 6, "short enough");
@@ -219,7 +226,8 @@ static void test_finding_checks(void)
         "{\"rule_id\":\"x\",\"status\":\"fail\",\"severity\":\"high\"}",
         "{\"rule_id\":\"x\",\"resource_uid\":\"r\",\"status\":\"failed\",\"severity\":\"high\"}",
         "{\"rule_id\":\"x\",\"resource_uid\":\"r\",\"status\":\"fail\",\"severity\":\"urgent\"}",
-        "{\"rule_id\":\"x\",\"resource_uid\":\"r\",\"status\":\"fail\",\"severity\":\"high\",\"observed_at\":\"yesterday\"}",
+        "{\"rule_id\":\"x\",\"resource_uid\":\"r\",\"status\":\"fail\",\"severity\":\"high\",\"observed_at\":"
+        "\"yesterday\"}",
         "{\"rule_id\":5,\"resource_uid\":\"r\",\"status\":\"fail\",\"severity\":\"high\"}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -259,13 +267,16 @@ static void test_finding_checks(void)
     CHECK(!strcmp(uid, g.uid), "uid depends on rule and resource only");
     CHECK(g.time_ms == 42, "undated finding takes the default time");
     cJSON_Delete(d);
-    CHECK(out_finding_parse("{\"rule_id\":\"threat-x\",\"resource_uid\":\"r\",\"status\":\"fail\",\"severity\":\"low\"}", 0,
-                            &d, &g, err, sizeof err) == 0 && g.kind == OUT_KIND_THREAT,
-          "threat- rules are threats");
+    CHECK(
+        out_finding_parse("{\"rule_id\":\"threat-x\",\"resource_uid\":\"r\",\"status\":\"fail\",\"severity\":\"low\"}",
+                          0, &d, &g, err, sizeof err) == 0 &&
+            g.kind == OUT_KIND_THREAT,
+        "threat- rules are threats");
     cJSON_Delete(d);
     CHECK(out_finding_parse("{\"rule_id\":\"r\",\"resource_uid\":\"r\",\"status\":\"fail\",\"severity\":\"low\","
                             "\"kind\":\"vulnerability\"}",
-                            0, &d, &g, err, sizeof err) == 0 && g.kind == OUT_KIND_VULNERABILITY,
+                            0, &d, &g, err, sizeof err) == 0 &&
+              g.kind == OUT_KIND_VULNERABILITY,
           "kind member wins");
     cJSON_Delete(d);
 }
@@ -275,8 +286,9 @@ static void test_times(void)
     CHECK(out_parse_time("1970-01-01T00:00:00Z") == 0, "epoch");
     CHECK(out_parse_time("2026-11-28T10:00:00.5Z") == 1795860000500LL, "fraction");
     CHECK(out_parse_time("2026-11-28T12:00:00+02:00") == 1795860000000LL, "offset");
-    const char *bad[] = {"2026-13-01T00:00:00Z", "2026-11-28 10:00:00Z", "2026-11-28T10:00:00", "2026-11-28T10:00:00Zjunk",
-                         "2026-11-28T10:00:00.Z", "", "1969-12-31T23:59:59Z"};
+    const char *bad[] = {"2026-13-01T00:00:00Z",     "2026-11-28 10:00:00Z",  "2026-11-28T10:00:00",
+                         "2026-11-28T10:00:00Zjunk", "2026-11-28T10:00:00.Z", "",
+                         "1969-12-31T23:59:59Z"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         CHECK(out_parse_time(bad[i]) == -1, "bad time %zu accepted", i);
     char buf[32];
@@ -306,15 +318,9 @@ static void test_config_refusals(void)
 {
     const pp_plugin *p = plugin();
     const char *bad[] = {
-        "{\"secret_ref\":\"hunter2\"}",
-        "{\"batch_size\":0}",
-        "{\"batch_size\":1.5}",
-        "{\"syslog_facility\":24}",
-        "{\"udp_max_bytes\":100}",
-        "{\"csv_columns\":[\"rule_id\",\"password\"]}",
-        "{\"csv_columns\":[]}",
-        "{\"failing_only\":\"yes\"}",
-        "[]",
+        "{\"secret_ref\":\"hunter2\"}", "{\"batch_size\":0}",         "{\"batch_size\":1.5}",
+        "{\"syslog_facility\":24}",     "{\"udp_max_bytes\":100}",    "{\"csv_columns\":[\"rule_id\",\"password\"]}",
+        "{\"csv_columns\":[]}",         "{\"failing_only\":\"yes\"}", "[]",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         void *inst = NULL;
@@ -431,8 +437,17 @@ static void test_syslog_destinations(void)
     longpath[sizeof longpath - 1] = '\0';
     char unixlong[220];
     (void)snprintf(unixlong, sizeof unixlong, "unix:///%s", longpath);
-    const char *bad[] = {NULL, "", "udp://", "udp://127.0.0.1:0", "udp://127.0.0.1:65536", "udp://127.0.0.1:12x",
-                         "tcp://[::1", "tcp://:514", "http://127.0.0.1:514", unixlong, "unix://"};
+    const char *bad[] = {NULL,
+                         "",
+                         "udp://",
+                         "udp://127.0.0.1:0",
+                         "udp://127.0.0.1:65536",
+                         "udp://127.0.0.1:12x",
+                         "tcp://[::1",
+                         "tcp://:514",
+                         "http://127.0.0.1:514",
+                         unixlong,
+                         "unix://"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         sink = NULL;
         int rc = p->output->open(inst, i % 2 ? "cef" : "syslog", bad[i], SCAN, &sink);
