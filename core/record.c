@@ -26,10 +26,22 @@ typedef struct field {
     int flags;
 } field;
 
-#define FS(T, m, n, fl) {offsetof(T, m), F_STR, n, fl}
-#define FU(T, m, n, fl) {offsetof(T, m), F_U32, n, fl}
-#define FI(T, m, n, fl) {offsetof(T, m), F_I64, n, fl}
-#define FE(T, m, n, fl) {offsetof(T, m), F_ENUM, n, fl}
+#define FS(T, m, n, fl)                                                                                                \
+    {                                                                                                                  \
+        offsetof(T, m), F_STR, n, fl                                                                                   \
+    }
+#define FU(T, m, n, fl)                                                                                                \
+    {                                                                                                                  \
+        offsetof(T, m), F_U32, n, fl                                                                                   \
+    }
+#define FI(T, m, n, fl)                                                                                                \
+    {                                                                                                                  \
+        offsetof(T, m), F_I64, n, fl                                                                                   \
+    }
+#define FE(T, m, n, fl)                                                                                                \
+    {                                                                                                                  \
+        offsetof(T, m), F_ENUM, n, fl                                                                                  \
+    }
 
 static const field resource_fields[] = {
     FS(pp_resource, uid, "uid", F_REQUIRED),
@@ -76,10 +88,8 @@ static const field event_fields[] = {
 };
 
 static const field indicator_fields[] = {
-    FS(pp_indicator, kind, "kind", F_REQUIRED),
-    FS(pp_indicator, value, "value", F_REQUIRED),
-    FS(pp_indicator, feed, "feed", F_REQUIRED),
-    FS(pp_indicator, attributes_json, "attributes", F_JSON_OBJ),
+    FS(pp_indicator, kind, "kind", F_REQUIRED),         FS(pp_indicator, value, "value", F_REQUIRED),
+    FS(pp_indicator, feed, "feed", F_REQUIRED),         FS(pp_indicator, attributes_json, "attributes", F_JSON_OBJ),
     FI(pp_indicator, expires_at, "expires_at", F_TIME),
 };
 
@@ -109,7 +119,10 @@ typedef struct kind_info {
     size_t struct_size;
 } kind_info;
 
-#define KI(n, f, T) {n, f, sizeof(f) / sizeof(f[0]), sizeof(T)}
+#define KI(n, f, T)                                                                                                    \
+    {                                                                                                                  \
+        n, f, sizeof(f) / sizeof(f[0]), sizeof(T)                                                                      \
+    }
 static const kind_info kinds[REC_KIND_MAX + 1] = {
     {NULL, NULL, 0, 0},
     KI("resource", resource_fields, pp_resource),
@@ -292,6 +305,35 @@ rec *rec_copy(rec_kind k, const void *src, const char *plugin, char *err, size_t
     return rec_build(k, &vals, plugin);
 }
 
+rec *rec_new_trusted(rec_kind k, const void *vals, const char *plugin)
+{
+    if (k < 1 || k > REC_KIND_MAX || !vals || !plugin)
+        return NULL;
+    const kind_info *ki = &kinds[k];
+    if (*(const uint32_t *)vals != ki->struct_size)
+        return NULL;
+    /* the cheap structural checks stay: required fields and enum ranges */
+    for (size_t i = 0; i < ki->n_fields; i++) {
+        const field *f = &ki->fields[i];
+        const char *p = (const char *)vals + f->off;
+        if (f->t == F_ENUM) {
+            int v = *(const int *)p;
+            if (v < 0 || v > (strcmp(f->name, "status") == 0 ? PP_STATUS_MUTED : PP_SEV_CRITICAL))
+                return NULL;
+        } else if (f->t == F_STR && (f->flags & F_REQUIRED)) {
+            const char *str = *(const char *const *)p;
+            if (!str || !*str)
+                return NULL;
+        }
+    }
+    return rec_build(k, vals, plugin);
+}
+
+int rec_text_valid(const char *s)
+{
+    return utf8_ok((const unsigned char *)s);
+}
+
 void rec_free(rec *r)
 {
     free(r);
@@ -400,46 +442,85 @@ rec *rec_decode(const unsigned char *p, size_t len)
 
 /* ---- JSON ---- */
 
-void json_put_string(sbuf *out, const char *s)
+/* Make room for @extra more bytes (and the NUL) in @out. */
+static char *out_reserve(sbuf *out, size_t extra)
+{
+    if (out->len + extra + 1 > out->cap) {
+        size_t cap = out->cap ? out->cap : 64;
+        while (cap < out->len + extra + 1)
+            cap *= 2;
+        out->data = xrealloc(out->data, cap);
+        out->cap = cap;
+    }
+    return out->data + out->len;
+}
+
+/* Bytes @s takes as a JSON string literal, quotes included; *len = strlen(s). */
+static size_t json_string_size(const char *s, size_t *len)
+{
+    size_t n = 0, extra = 2;
+    for (; s[n]; n++) {
+        unsigned char c = (unsigned char)s[n];
+        if (c < 0x20 || c == '"' || c == '\\')
+            extra += (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t') ? 1 : 5;
+    }
+    *len = n;
+    return n + extra;
+}
+
+/* Write @s (@len bytes; @size from json_string_size) as a JSON string
+ * literal at @d; returns the byte after it. */
+static char *json_write_string(char *d, const char *s, size_t len, size_t size)
 {
     static const char hex[] = "0123456789abcdef";
-    sbuf_append(out, "\"", 1);
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        sbuf_append(out, run, (size_t)(s - run));
-        run = s + 1;
-        char esc[7];
-        switch (c) {
-        case '"':
-            sbuf_append(out, "\\\"", 2);
-            break;
-        case '\\':
-            sbuf_append(out, "\\\\", 2);
-            break;
-        case '\n':
-            sbuf_append(out, "\\n", 2);
-            break;
-        case '\r':
-            sbuf_append(out, "\\r", 2);
-            break;
-        case '\t':
-            sbuf_append(out, "\\t", 2);
-            break;
-        default:
-            esc[0] = '\\';
-            esc[1] = 'u';
-            esc[2] = '0';
-            esc[3] = '0';
-            esc[4] = hex[c >> 4];
-            esc[5] = hex[c & 15];
-            sbuf_append(out, esc, 6);
+    *d++ = '"';
+    if (size == len + 2) {
+        memcpy(d, s, len);
+        d += len;
+    } else {
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                *d++ = (char)c;
+                continue;
+            }
+            *d++ = '\\';
+            switch (c) {
+            case '"':
+                *d++ = '"';
+                break;
+            case '\\':
+                *d++ = '\\';
+                break;
+            case '\n':
+                *d++ = 'n';
+                break;
+            case '\r':
+                *d++ = 'r';
+                break;
+            case '\t':
+                *d++ = 't';
+                break;
+            default:
+                *d++ = 'u';
+                *d++ = '0';
+                *d++ = '0';
+                *d++ = hex[c >> 4];
+                *d++ = hex[c & 15];
+            }
         }
     }
-    sbuf_append(out, run, (size_t)(s - run));
-    sbuf_append(out, "\"", 1);
+    *d++ = '"';
+    return d;
+}
+
+void json_put_string(sbuf *out, const char *s)
+{
+    size_t len, size = json_string_size(s, &len);
+    char *d = out_reserve(out, size);
+    json_write_string(d, s, len, size);
+    out->len += size;
+    out->data[out->len] = '\0';
 }
 
 static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
@@ -471,51 +552,118 @@ int status_parse(const char *s)
     return -1;
 }
 
+/* Append `,"k":` (no comma for the first member). @k is one of the field
+ * tables' member names: plain ASCII that needs no escaping. */
 static void put_key(sbuf *out, int *first, const char *k)
 {
+    size_t n = strlen(k);
+    char *d = out_reserve(out, n + 4);
+    char *p = d;
     if (!*first)
-        sbuf_append(out, ",", 1);
+        *p++ = ',';
     *first = 0;
-    json_put_string(out, k);
-    sbuf_append(out, ":", 1);
+    *p++ = '"';
+    memcpy(p, k, n);
+    p += n;
+    *p++ = '"';
+    *p++ = ':';
+    out->len += (size_t)(p - d);
+    out->data[out->len] = '\0';
 }
 
-/* Resources keep their source location in a nested object (docs/records.md). */
+/* Append the decimal digits of @v at @d; returns the byte after them. */
+static char *write_u32(char *d, uint32_t v)
+{
+    char tmp[10];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *d++ = tmp[--n];
+    return d;
+}
+
+#define WRITE_LIT(d, lit) (memcpy((d), (lit), sizeof(lit) - 1), (d) + sizeof(lit) - 1)
+
+/* Resources keep their source location in a nested object (docs/records.md).
+ * This is the writer's hot path (every resource goes to the outputs): the
+ * size is computed first and the text written in one pass, with no
+ * reallocation. */
 static void resource_json(const pp_resource *r, sbuf *out)
 {
-    int first = 1;
-    sbuf_append(out, "{", 1);
-    const char *strs[][2] = {{"uid", r->uid},         {"type", r->type},     {"provider", r->provider},
-                             {"account", r->account}, {"region", r->region}, {"name", r->name}};
-    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
-        if (!strs[i][1])
-            continue;
-        put_key(out, &first, strs[i][0]);
-        json_put_string(out, strs[i][1]);
+    static const char *const keys[6] = {
+        "{\"uid\":", "\"type\":", "\"provider\":", "\"account\":", "\"region\":", "\"name\":"};
+    const char *strs[6] = {r->uid, r->type, r->provider, r->account, r->region, r->name};
+    size_t len[6], size[6];
+    const char *tags = r->tags_json ? r->tags_json : "{}", *data = r->data_json ? r->data_json : "{}";
+    size_t tags_len = strlen(tags), data_len = strlen(data);
+    int file = r->source && strcmp(r->source, "api") != 0;
+    size_t src_len = 0, src_size = file ? json_string_size(r->source, &src_len) : 0;
+    char ts[32] = "";
+    size_t ts_len = 0, ts_size = 0;
+    if (r->observed_at) {
+        time_rfc3339(r->observed_at, ts, sizeof ts);
+        ts[sizeof ts - 1] = '\0';
+        ts_size = json_string_size(ts, &ts_len);
     }
-    put_key(out, &first, "tags");
-    sbuf_puts(out, r->tags_json ? r->tags_json : "{}");
-    put_key(out, &first, "data");
-    sbuf_puts(out, r->data_json ? r->data_json : "{}");
-    put_key(out, &first, "source");
-    if (!r->source || strcmp(r->source, "api") == 0) {
-        sbuf_puts(out, "{\"kind\":\"api\"}");
+    /* 256 bytes cover every key, comma, brace and number */
+    size_t total = 256 + tags_len + data_len + src_size + ts_size;
+    for (int i = 0; i < 6; i++) {
+        size[i] = strs[i] ? json_string_size(strs[i], &len[i]) : 0;
+        total += size[i];
+    }
+    char *d0 = out_reserve(out, total), *d = d0;
+    int first = 1;
+    for (int i = 0; i < 6; i++) {
+        if (!strs[i])
+            continue;
+        if (first) {
+            *d++ = '{';
+        } else {
+            *d++ = ',';
+        }
+        /* keys[0] carries the brace; skip it */
+        const char *k = i == 0 ? keys[0] + 1 : keys[i];
+        size_t kn = strlen(k);
+        memcpy(d, k, kn);
+        d += kn;
+        first = 0;
+        d = json_write_string(d, strs[i], len[i], size[i]);
+    }
+    if (first)
+        *d++ = '{';
+    else
+        *d++ = ',';
+    d = WRITE_LIT(d, "\"tags\":");
+    memcpy(d, tags, tags_len);
+    d += tags_len;
+    d = WRITE_LIT(d, ",\"data\":");
+    memcpy(d, data, data_len);
+    d += data_len;
+    if (!file) {
+        d = WRITE_LIT(d, ",\"source\":{\"kind\":\"api\"}");
     } else {
-        sbuf_puts(out, "{\"kind\":\"file\",\"file\":");
-        json_put_string(out, r->source);
-        if (r->source_line)
-            sbuf_printf(out, ",\"line\":%u", r->source_line);
-        if (r->source_column)
-            sbuf_printf(out, ",\"column\":%u", r->source_column);
-        sbuf_append(out, "}", 1);
+        d = WRITE_LIT(d, ",\"source\":{\"kind\":\"file\",\"file\":");
+        d = json_write_string(d, r->source, src_len, src_size);
+        if (r->source_line) {
+            d = WRITE_LIT(d, ",\"line\":");
+            d = write_u32(d, r->source_line);
+        }
+        if (r->source_column) {
+            d = WRITE_LIT(d, ",\"column\":");
+            d = write_u32(d, r->source_column);
+        }
+        *d++ = '}';
     }
     if (r->observed_at) {
-        char ts[32];
-        time_rfc3339(r->observed_at, ts, sizeof ts);
-        put_key(out, &first, "observed_at");
-        json_put_string(out, ts);
+        d = WRITE_LIT(d, ",\"observed_at\":");
+        d = json_write_string(d, ts, ts_len, ts_size);
     }
-    sbuf_append(out, "}", 1);
+    *d++ = '}';
+    out->len += (size_t)(d - d0);
+    out->data[out->len] = '\0';
 }
 
 void rec_to_json(const rec *r, int64_t scan_id, sbuf *out)

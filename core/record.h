@@ -52,6 +52,23 @@ const char *rec_kind_name(rec_kind k);
  */
 rec *rec_copy(rec_kind k, const void *src, const char *plugin, char *err, size_t errlen);
 
+/*
+ * rec_new_trusted - build a record of kind @k from @vals, a full-size struct
+ * of the kind (its size member equal to sizeof the struct), copying every
+ * string, for records the core makes itself from parts it has already
+ * checked (the rule engine's findings: rule texts checked at load, resource
+ * fields from a validated record, rendered texts checked by the engine).
+ * Required fields (present, non-empty) and enum ranges are checked; UTF-8
+ * and JSON syntax are NOT: the caller vouches that every string is UTF-8 and
+ * every *_json member valid JSON of its kind, as rec_copy would demand.
+ * Returns NULL when a check fails or @k, @vals or @plugin is invalid.
+ * Caller frees with rec_free.
+ */
+rec *rec_new_trusted(rec_kind k, const void *vals, const char *plugin);
+
+/* rec_text_valid - nonzero when @s is well-formed UTF-8 (rec_copy's check of text fields). */
+int rec_text_valid(const char *s);
+
 /* rec_free - release a record (NULL is fine). */
 void rec_free(rec *r);
 

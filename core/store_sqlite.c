@@ -175,8 +175,39 @@ static int sq_commit(store *s)
     return sq_exec((sq *)s, "COMMIT");
 }
 
+/* Run @st (every parameter of which the caller bound) and reset it. Hot
+ * paths skip sqlite3_clear_bindings: each put binds every parameter. */
+static int step_reset_bound(sq *q, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return sq_fail(q, what);
+    return 0;
+}
+
+/* The id of the version (@uid, @h), or 0 when there is none; -1 on error. */
+static int64_t find_version(sq *q, const char *uid, const unsigned char *h)
+{
+    sqlite3_stmt *st = q->find_version;
+    bind_text(st, 1, uid);
+    sqlite3_bind_blob(st, 2, h, STORE_HASH_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_fail(q, "look up resource version");
+    return version;
+}
+
 /* A resource: its content once per (uid, hash) in resource_versions, and a
- * small row in scan_resources. */
+ * small row in scan_resources.
+ *
+ * Finding the version costs one index search when it exists (look it up) and
+ * one when it is new (insert it; INSERT OR IGNORE tells by changing no row).
+ * Which to try first follows the previous resource: a first scan stores new
+ * versions one after another, a rescan mostly finds unchanged ones. Either
+ * order gives the same rows. */
 static int put_resource(sq *q, int64_t scan_id, const rec *r)
 {
     const pp_resource *x = &r->u.resource;
@@ -187,17 +218,11 @@ static int put_resource(sq *q, int64_t scan_id, const rec *r)
         snprintf(q->err, sizeof q->err, "%s: cannot compute a content hash (OpenSSL)", q->path);
         return -1;
     }
-    sqlite3_stmt *st = q->find_version;
-    bind_text(st, 1, x->uid);
-    sqlite3_bind_blob(st, 2, h, sizeof h, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    int64_t version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return sq_fail(q, "look up resource version");
-    if (rc == SQLITE_DONE) {
-        st = q->ins_version;
+    int64_t version = 0;
+    if (!q->last_version_new && (version = find_version(q, x->uid, h)) < 0)
+        return -1;
+    if (version == 0) {
+        sqlite3_stmt *st = q->ins_version;
         bind_text(st, 1, x->uid);
         sqlite3_bind_blob(st, 2, h, sizeof h, SQLITE_STATIC);
         for (int i = 0; i < 8; i++)
@@ -205,16 +230,29 @@ static int put_resource(sq *q, int64_t scan_id, const rec *r)
         sqlite3_bind_int64(st, 11, x->source_line);
         sqlite3_bind_int64(st, 12, x->source_column);
         bind_text(st, 13, r->plugin);
-        if (step_reset(q, st, "store resource"))
+        if (step_reset_bound(q, st, "store resource"))
             return -1;
-        version = sqlite3_last_insert_rowid(q->db);
+        if (sqlite3_changes(q->db) == 1) {
+            version = sqlite3_last_insert_rowid(q->db);
+            q->last_version_new = 1;
+        } else {
+            /* it existed after all (tried the insert first) */
+            q->last_version_new = 0;
+            if ((version = find_version(q, x->uid, h)) <= 0) {
+                if (version == 0)
+                    snprintf(q->err, sizeof q->err, "%s: store resource: version of %s not found", q->path, x->uid);
+                return -1;
+            }
+        }
+    } else {
+        q->last_version_new = 0;
     }
-    st = q->ins_scan_resource;
+    sqlite3_stmt *st = q->ins_scan_resource;
     sqlite3_bind_int64(st, 1, scan_id);
     bind_text(st, 2, x->uid);
     sqlite3_bind_int64(st, 3, version);
     sqlite3_bind_int64(st, 4, x->observed_at);
-    return step_reset(q, st, "store resource");
+    return step_reset_bound(q, st, "store resource");
 }
 
 static int sq_put(store *s, int64_t scan_id, const rec *r)
@@ -242,7 +280,7 @@ static int sq_put(store *s, int64_t scan_id, const rec *r)
         bind_text(st, 13, x->account);
         bind_text(st, 14, x->region);
         bind_text(st, 15, r->plugin);
-        return step_reset(q, st, "store finding");
+        return step_reset_bound(q, st, "store finding");
     }
     case REC_EVENT: {
         const pp_event *x = &r->u.event;
@@ -440,8 +478,11 @@ store *store_sqlite_open(const char *path, char *err, size_t errlen)
         sq_close(&q->base);
         return NULL;
     }
-    if (sqlite3_open_v2(path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL) !=
-        SQLITE_OK) {
+    /* NOMUTEX: a store handle is used by one thread at a time (store.h), so
+     * SQLite's per-call connection mutex is pure cost on the writer's path */
+    if (sqlite3_open_v2(path, &q->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot open the store: %s", path, q->db ? sqlite3_errmsg(q->db) : "out of memory");
         sq_close(&q->base);
         return NULL;

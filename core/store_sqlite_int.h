@@ -26,6 +26,7 @@ typedef struct sq {
     int scan_lock_fd; /* held (shared) from scan_begin to scan_end; -1 otherwise */
     void *md_ctx;     /* EVP_MD_CTX for content hashes */
     void *md;         /* EVP_MD (SHA-256), fetched once */
+    int last_version_new; /* put(): the previous resource was a new version (try inserting first) */
     sqlite3_stmt *find_version, *ins_version, *ins_scan_resource;
     sqlite3_stmt *ins_finding, *ins_event, *ins_indicator, *ins_advisory, *ins_package;
     sqlite3_stmt *ins_error, *kv_get, *kv_set, *kv_del;

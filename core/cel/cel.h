@@ -209,6 +209,38 @@ char *cel_result_json(const cel_result *r, int pretty);
 int cel_eval_bool(const cel_program *p, const cel_vars *vars, const cel_limits *limits,
                   int *out, char **err);
 
+/* ------------------------------------------------------------- reusable evaluation */
+
+/*
+ * cel_evaluator - a reusable evaluation context for one thread at a time.
+ * cel_eval allocates a context and a result per call; an evaluator keeps
+ * them (and up to 64 KiB of the memory an evaluation used) from one run to
+ * the next, which is what a rule engine evaluating millions of expressions
+ * wants. Results are the same as cel_eval's.
+ *
+ * cel_evaluator_new returns NULL when out of memory; cel_evaluator_free
+ * releases it (NULL is fine).
+ */
+typedef struct cel_evaluator cel_evaluator;
+cel_evaluator *cel_evaluator_new(void);
+void cel_evaluator_free(cel_evaluator *ev);
+
+/*
+ * cel_evaluator_run - cel_eval on @ev. The result belongs to @ev and stays
+ * valid until the next run on @ev or cel_evaluator_free: read it with the
+ * cel_result_* functions, never cel_result_free it. Never NULL.
+ */
+const cel_result *cel_evaluator_run(cel_evaluator *ev, const cel_program *p, const cel_vars *vars,
+                                    const cel_limits *limits);
+
+/*
+ * cel_evaluator_bool - cel_eval_bool on @ev: 0 with *out set; -1 with *err
+ * (if @err is not NULL) pointing to the reason, owned by @ev and valid until
+ * its next run, when the evaluation failed or did not give a bool.
+ */
+int cel_evaluator_bool(cel_evaluator *ev, const cel_program *p, const cel_vars *vars, const cel_limits *limits,
+                       int *out, const char **err);
+
 /* ------------------------------------------------------------- CLI */
 
 /*

@@ -30,6 +30,7 @@ struct cel_program {
 
 typedef struct var_binding {
     char *name;
+    size_t name_len;
     cel_value value;
 } var_binding;
 
@@ -523,7 +524,7 @@ const cel_value *cel_vars_lookup(const cel_vars *vars, const char *name, size_t 
     if (!vars)
         return NULL;
     for (size_t i = vars->n; i-- > 0;)
-        if (strlen(vars->b[i].name) == n && !memcmp(vars->b[i].name, name, n))
+        if (vars->b[i].name_len == n && !memcmp(vars->b[i].name, name, n))
             return &vars->b[i].value;
     return NULL;
 }
@@ -543,10 +544,12 @@ static int bind(cel_vars *vars, const char *name, cel_value v)
         vars->b = nb;
         vars->cap = cap;
     }
-    char *nm = cel_arena_strndup(&vars->arena, name, strlen(name));
+    size_t nlen = strlen(name);
+    char *nm = cel_arena_strndup(&vars->arena, name, nlen);
     if (!nm)
         return -1;
     vars->b[vars->n].name = nm;
+    vars->b[vars->n].name_len = nlen;
     vars->b[vars->n].value = v;
     vars->n++;
     return 0;
@@ -601,19 +604,23 @@ static void fill_limits(cel_limits *dst, const cel_limits *src)
     if (src->max_memory) dst->max_memory = src->max_memory;
 }
 
-cel_result *cel_eval(const cel_program *p, const cel_vars *vars, const cel_limits *limits)
+/* Evaluate @p in @ctx, whose arena is ready (empty or reset). The value
+ * (and *fatal, when a limit stopped the evaluation) is stored in @r; the
+ * value's data lives in ctx->arena. */
+static void run_program(cel_eval_ctx *ctx, const cel_program *p, const cel_vars *vars, const cel_limits *limits,
+                        cel_result *r)
 {
-    cel_result *volatile r = calloc(1, sizeof *r);
-    cel_eval_ctx *volatile ctx = calloc(1, sizeof *ctx);
-    if (!r || !ctx) {
-        free(r);
-        free(ctx);
-        return NULL;
-    }
     fill_limits(&ctx->limits, limits);
-    cel_arena_init(&ctx->arena, ctx->limits.max_memory);
+    ctx->arena.limit = ctx->limits.max_memory;
     ctx->vars = vars;
+    ctx->fatal = NULL;
+    ctx->pending_json = NULL;
+    ctx->pending_text = NULL;
+    ctx->pending_ext = NULL;
+    ctx->steps = 0;
+    ctx->depth = 0;
     ctx->arena.jb = &ctx->jb;
+    r->fatal = NULL;
     if (setjmp(ctx->jb) == 0) {
         ctx->nslots = p->nslots;
         ctx->slots = cel_arena_alloc(&ctx->arena, sizeof(cel_value) * (p->nslots ? p->nslots : 1));
@@ -632,9 +639,73 @@ cel_result *cel_eval(const cel_program *p, const cel_vars *vars, const cel_limit
         r->value = cel_error_static(r->fatal);
     }
     ctx->arena.jb = NULL;
+}
+
+cel_result *cel_eval(const cel_program *p, const cel_vars *vars, const cel_limits *limits)
+{
+    cel_result *r = calloc(1, sizeof *r);
+    cel_eval_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!r || !ctx) {
+        free(r);
+        free(ctx);
+        return NULL;
+    }
+    cel_arena_init(&ctx->arena, 0);
+    run_program(ctx, p, vars, limits, r);
     r->arena = ctx->arena;
     free(ctx);
     return r;
+}
+
+/* ---------------------------------------------------------------- evaluator */
+
+/* An evaluation that used more than this keeps none of its memory. */
+#define EVALUATOR_KEEP_MAX (64u * 1024)
+
+struct cel_evaluator {
+    cel_eval_ctx ctx;
+    cel_result result; /* result.arena unused: the value lives in ctx.arena */
+    char why[300];     /* cel_evaluator_bool's message */
+};
+
+cel_evaluator *cel_evaluator_new(void)
+{
+    cel_evaluator *ev = calloc(1, sizeof *ev);
+    if (ev)
+        cel_arena_init(&ev->ctx.arena, 0);
+    return ev;
+}
+
+void cel_evaluator_free(cel_evaluator *ev)
+{
+    if (!ev)
+        return;
+    cel_arena_free(&ev->ctx.arena);
+    free(ev);
+}
+
+const cel_result *cel_evaluator_run(cel_evaluator *ev, const cel_program *p, const cel_vars *vars,
+                                    const cel_limits *limits)
+{
+    cel_arena_reset(&ev->ctx.arena, EVALUATOR_KEEP_MAX);
+    run_program(&ev->ctx, p, vars, limits, &ev->result);
+    return &ev->result;
+}
+
+int cel_evaluator_bool(cel_evaluator *ev, const cel_program *p, const cel_vars *vars, const cel_limits *limits,
+                       int *out, const char **err)
+{
+    const cel_result *r = cel_evaluator_run(ev, p, vars, limits);
+    if (cel_result_bool(r, out) == 0)
+        return 0;
+    const char *e = cel_result_error(r);
+    if (!e) {
+        snprintf(ev->why, sizeof ev->why, "condition gave a %s, not a bool", cel_result_type(r));
+        e = ev->why;
+    }
+    if (err)
+        *err = e;
+    return -1;
 }
 
 void cel_result_free(cel_result *r)
@@ -672,6 +743,23 @@ char *cel_result_json(const cel_result *r, int pretty)
 {
     if (r->value.kind == CEL_ERROR)
         return NULL;
+    /* scalars directly: the same text cJSON prints for them (ints are raw
+     * digits there too), without building and printing a tree */
+    char buf[32];
+    switch (r->value.kind) {
+    case CEL_NULL:
+        return strdup("null");
+    case CEL_BOOL:
+        return strdup(r->value.v.b ? "true" : "false");
+    case CEL_INT:
+        snprintf(buf, sizeof buf, "%lld", (long long)r->value.v.i);
+        return strdup(buf);
+    case CEL_UINT:
+        snprintf(buf, sizeof buf, "%llu", (unsigned long long)r->value.v.u);
+        return strdup(buf);
+    default:
+        break;
+    }
     cJSON *j = cel_value_to_json(&r->value);
     if (!j)
         return NULL;

@@ -39,6 +39,12 @@ typedef struct cel_arena {
 
 void cel_arena_init(cel_arena *a, size_t limit);
 void cel_arena_free(cel_arena *a);
+/*
+ * cel_arena_reset - forget every allocation but keep one chunk of at most
+ * @keep_max bytes for reuse (the others are freed). Values made in the arena
+ * before the reset must not be used afterwards.
+ */
+void cel_arena_reset(cel_arena *a, size_t keep_max);
 /* cel_arena_alloc - @n zeroed bytes aligned for any type. */
 void *cel_arena_alloc(cel_arena *a, size_t n);
 /* cel_arena_strndup - copy of @n bytes of @s plus a NUL. */

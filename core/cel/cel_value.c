@@ -41,6 +41,25 @@ void cel_arena_free(cel_arena *a)
     a->used = 0;
 }
 
+void cel_arena_reset(cel_arena *a, size_t keep_max)
+{
+    cel_arena_chunk *keep = NULL, *c = a->head;
+    while (c) {
+        cel_arena_chunk *next = c->next;
+        if (!keep && c->cap <= keep_max)
+            keep = c;
+        else
+            free(c);
+        c = next;
+    }
+    if (keep) {
+        keep->next = NULL;
+        keep->off = 0;
+    }
+    a->head = keep;
+    a->used = 0;
+}
+
 static void *arena_fail(cel_arena *a)
 {
     if (a->jb)

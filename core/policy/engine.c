@@ -18,6 +18,7 @@
 #include "cel/cel.h"
 #include "framework.h"
 #include "host.h"
+#include "jsonv.h"
 #include "log.h"
 #include "rules.h"
 #include "schema.h"
@@ -101,6 +102,15 @@ static type_slot *find_type(const policy_engine *pe, const char *type)
     return NULL;
 }
 
+/* Whether the texts a rule puts in each of its findings pass rec_copy's
+ * checks (checked once here instead of once per finding). */
+static int rule_texts_ok(const pe_rule *r)
+{
+    return r->id && rec_text_valid(r->id) && (!r->title || rec_text_valid(r->title)) &&
+           (!r->remediation_text || rec_text_valid(r->remediation_text)) && r->compliance_json &&
+           json_validate(r->compliance_json, strlen(r->compliance_json), JSONV_ARRAY, 512, NULL, 0) == 0;
+}
+
 /* Index every rule by its resource type. */
 static void build_index(policy_engine *pe)
 {
@@ -111,6 +121,7 @@ static void build_index(policy_engine *pe)
     pe->types_cap = cap;
     for (size_t i = 0; i < pe->n_rules; i++) {
         pe_rule *r = pe->rules[i];
+        r->finding_texts_ok = rule_texts_ok(r);
         size_t j = hash_str(r->resource_type) & (cap - 1);
         while (pe->types[j].type && strcmp(pe->types[j].type, r->resource_type))
             j = (j + 1) & (cap - 1);
@@ -588,7 +599,8 @@ static int bind_resource(const pp_resource *r, int64_t now, cel_vars *vars, char
 }
 
 /* The evidence object of a failing finding, with "suppression" when muted. */
-static char *build_evidence(const pe_rule *rule, const cel_vars *vars, const cel_limits *lim, int64_t supp_id)
+static char *build_evidence(const pe_rule *rule, const cel_vars *vars, const cel_limits *lim, cel_evaluator *ev,
+                            int64_t supp_id)
 {
     sbuf b = {0};
     sbuf_puts(&b, "{");
@@ -597,8 +609,8 @@ static char *build_evidence(const pe_rule *rule, const cel_vars *vars, const cel
             sbuf_puts(&b, ",");
         json_put_string(&b, rule->evidence_names[i]);
         sbuf_puts(&b, ":");
-        cel_result *r = cel_eval(rule->evidence[i], vars, lim);
-        const char *e = r ? cel_result_error(r) : "out of memory";
+        const cel_result *r = cel_evaluator_run(ev, rule->evidence[i], vars, lim);
+        const char *e = cel_result_error(r);
         char *js = e ? NULL : cel_result_json(r, 0);
         if (js) {
             sbuf_puts(&b, js);
@@ -608,7 +620,6 @@ static char *build_evidence(const pe_rule *rule, const cel_vars *vars, const cel
             sbuf_puts(&b, "}");
         }
         free(js);
-        cel_result_free(r);
     }
     if (supp_id >= 0)
         sbuf_printf(&b, "%s\"suppression\":%lld", rule->n_evidence ? "," : "", (long long)supp_id);
@@ -634,8 +645,17 @@ static void emit_finding(const pe_rule *rule, const pp_resource *r, pp_status st
     f.provider = r->provider;
     f.account = r->account;
     f.region = r->region;
+    /* The rule's texts were checked at load and the resource's fields come
+     * from a validated record: only what was rendered for this finding needs
+     * checking. Anything doubtful takes rec_copy's full path below. */
+    rec *fr = NULL;
+    if (rule->finding_texts_ok && (!message || rec_text_valid(message)) &&
+        (!remediation || remediation == rule->remediation_text || rec_text_valid(remediation)) &&
+        (!evidence || json_validate(evidence, strlen(evidence), JSONV_OBJECT, 512, NULL, 0) == 0))
+        fr = rec_new_trusted(REC_FINDING, &f, "policy");
     char err[300];
-    rec *fr = rec_copy(REC_FINDING, &f, "policy", err, sizeof err);
+    if (!fr)
+        fr = rec_copy(REC_FINDING, &f, "policy", err, sizeof err);
     if (!fr) {
         /* should not happen (our fields are valid); keep the judgement visible */
         char msg[400];
@@ -653,39 +673,39 @@ static void emit_finding(const pe_rule *rule, const pp_resource *r, pp_status st
     emit(ud, fr);
 }
 
-/* Evaluate a condition; 1/0, or -1 with a malloc'd *why. */
-static int condition(const cel_program *p, const cel_vars *vars, const cel_limits *lim, char **why)
+/* Evaluate a condition; 1/0, or -1 with *why (owned by @ev, valid until
+ * its next run). */
+static int condition(const cel_program *p, const cel_vars *vars, const cel_limits *lim, cel_evaluator *ev,
+                     const char **why)
 {
     int b = 0;
     *why = NULL;
-    if (cel_eval_bool(p, vars, lim, &b, why) != 0) {
+    if (cel_evaluator_bool(ev, p, vars, lim, &b, why) != 0) {
         if (!*why)
-            *why = xstrdup("out of memory");
+            *why = "out of memory";
         return -1;
     }
     return b ? 1 : 0;
 }
 
 static void judge(policy_engine *pe, const pe_rule *rule, const pp_resource *r, const cel_vars *vars, int64_t now,
-                  policy_emit_fn emit, void *ud)
+                  cel_evaluator *ev, policy_emit_fn emit, void *ud)
 {
-    char *why = NULL;
+    const char *why = NULL;
     char msg[1200];
     if (rule->applies) {
-        int a = condition(rule->applies, vars, &pe->limits, &why);
+        int a = condition(rule->applies, vars, &pe->limits, ev, &why);
         if (a < 0) {
             snprintf(msg, sizeof msg, "applies: %s", why);
-            free(why);
             emit_finding(rule, r, PP_STATUS_ERROR, msg, NULL, NULL, emit, ud);
             return;
         }
         if (a == 0)
             return;
     }
-    int v = condition(rule->violation, vars, &pe->limits, &why);
+    int v = condition(rule->violation, vars, &pe->limits, ev, &why);
     if (v < 0) {
         snprintf(msg, sizeof msg, "violation: %s", why);
-        free(why);
         emit_finding(rule, r, PP_STATUS_ERROR, msg, NULL, NULL, emit, ud);
         return;
     }
@@ -694,11 +714,11 @@ static void judge(policy_engine *pe, const pe_rule *rule, const pp_resource *r, 
         return;
     }
     int64_t supp = pe_suppressions_match(pe->supp, rule->id, r, now);
-    char *message = pe_template_render(rule->message, vars, &pe->limits);
-    char *evidence = build_evidence(rule, vars, &pe->limits, supp);
+    char *message = pe_template_render(rule->message, vars, &pe->limits, ev);
+    char *evidence = build_evidence(rule, vars, &pe->limits, ev, supp);
     char *remediation = NULL;
     if (rule->remediation_cli) {
-        char *cli = pe_template_render(rule->remediation_cli, vars, &pe->limits);
+        char *cli = pe_template_render(rule->remediation_cli, vars, &pe->limits, ev);
         sbuf b = {0};
         sbuf_printf(&b, "%s\nCLI: %s", rule->remediation_text, cli);
         remediation = sbuf_steal(&b);
@@ -721,14 +741,17 @@ void policy_engine_evaluate(policy_engine *pe, const rec *resource, int64_t now,
         return;
     char why[400];
     cel_vars *vars = cel_vars_new();
-    if (!vars) {
+    cel_evaluator *ev = cel_evaluator_new(); /* one per call: evaluate may run on several threads */
+    if (!vars || !ev) {
         snprintf(why, sizeof why, "out of memory");
     } else if (bind_resource(r, now, vars, why, sizeof why) == 0) {
         for (size_t i = 0; i < ts->n; i++)
-            judge(pe, ts->rules[i], r, vars, now, emit, ud);
+            judge(pe, ts->rules[i], r, vars, now, ev, emit, ud);
+        cel_evaluator_free(ev);
         cel_vars_free(vars);
         return;
     }
+    cel_evaluator_free(ev);
     /* the resource itself cannot be evaluated: every rule of its type says why */
     for (size_t i = 0; i < ts->n; i++)
         emit_finding(ts->rules[i], r, PP_STATUS_ERROR, why, NULL, NULL, emit, ud);

@@ -48,6 +48,8 @@ typedef struct pe_rule {
     size_t n_references;
     cJSON *examples;         /* {"fail": [...], "pass": [...]}, owned */
     char *compliance_json;   /* set by the engine: [{"framework","requirement"}], never NULL once loaded */
+    int finding_texts_ok;    /* set by the engine: id, title, remediation text and compliance_json pass
+                              * rec_copy's checks, so its findings can be built with rec_new_trusted */
 } pe_rule;
 
 /*

@@ -132,7 +132,7 @@ static void cut_utf8(char *s, size_t n, size_t max)
     memcpy(s + end, "...", 4);
 }
 
-char *pe_template_render(const pe_template *t, const cel_vars *vars, const cel_limits *limits)
+char *pe_template_render(const pe_template *t, const cel_vars *vars, const cel_limits *limits, cel_evaluator *ev)
 {
     sbuf out = {0};
     for (size_t i = 0; t && i < t->n && out.len <= PE_TEMPLATE_MAX_OUT; i++) {
@@ -141,7 +141,8 @@ char *pe_template_render(const pe_template *t, const cel_vars *vars, const cel_l
             sbuf_puts(&out, s->text);
             continue;
         }
-        cel_result *r = cel_eval(s->prog, vars, limits);
+        cel_result *own = ev ? NULL : cel_eval(s->prog, vars, limits);
+        const cel_result *r = ev ? cel_evaluator_run(ev, s->prog, vars, limits) : own;
         const char *e = r ? cel_result_error(r) : "out of memory";
         if (e) {
             sbuf_printf(&out, "<error: %s>", e);
@@ -153,7 +154,7 @@ char *pe_template_render(const pe_template *t, const cel_vars *vars, const cel_l
             sbuf_puts(&out, js ? js : "<error: out of memory>");
             free(js);
         }
-        cel_result_free(r);
+        cel_result_free(own);
     }
     if (!out.data)
         sbuf_puts(&out, "");

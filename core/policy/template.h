@@ -41,8 +41,10 @@ int pe_template_has_exprs(const pe_template *t);
  * "<error: REASON>". The result is cut to PE_TEMPLATE_MAX_OUT bytes (on a
  * UTF-8 character boundary, ending in "..."). Returns malloc'd text the
  * caller frees; never NULL (aborts on out of memory, like xmalloc).
+ * The expressions run on @ev (a reusable evaluator, see cel.h) when it is
+ * not NULL, else each on its own cel_eval.
  */
-char *pe_template_render(const pe_template *t, const cel_vars *vars, const cel_limits *limits);
+char *pe_template_render(const pe_template *t, const cel_vars *vars, const cel_limits *limits, cel_evaluator *ev);
 
 /* pe_template_exprs - the number of expressions and the i-th one's source (for lint). */
 size_t pe_template_expr_count(const pe_template *t);

@@ -319,6 +319,61 @@ static void test_extensions(void)
           "unknown namespaced function: %s", e.message);
 }
 
+/* ---------------------------------------------------------------- evaluator */
+
+/* A reusable evaluator gives cel_eval's results, run after run: across
+ * errors, limits that jump out mid-evaluation, and different programs. */
+static void test_evaluator(void)
+{
+    static const char *const exprs[] = {
+        "resource.data.port == 22",
+        "resource.data.rules.map(r, r.from)",
+        "resource.data.missing",
+        "resource.tags.env + '-' + resource.region",
+        "[1,2,3,4,5,6,7,8,9,10].map(x, [1,2,3,4,5,6,7,8,9,10].map(y, string(x) + string(y)))",
+        "resource.data.port",
+        "resource.data.public",
+        "resource.data.nothing",
+        "resource.data.ratio",
+        "1 / 0",
+    };
+    cel_evaluator *ev = cel_evaluator_new();
+    CHECK(ev != NULL, "evaluator");
+    cel_limits small = {0};
+    small.max_memory = 4096; /* expression 4 runs out of it */
+    for (int round = 0; round < 3; round++) {
+        for (size_t i = 0; i < sizeof exprs / sizeof exprs[0]; i++) {
+            cel_compile_error e;
+            cel_program *p = cel_compile(g_env, exprs[i], &e);
+            CHECK(p != NULL, "compile %s", exprs[i]);
+            if (!p)
+                continue;
+            const cel_limits *lim = round == 1 ? &small : NULL;
+            cel_result *want = cel_eval(p, g_vars, lim);
+            const cel_result *got = cel_evaluator_run(ev, p, g_vars, lim);
+            const char *we = cel_result_error(want), *ge = cel_result_error(got);
+            char *wj = cel_result_json(want, 0), *gj = cel_result_json(got, 0);
+            CHECK((we && ge && !strcmp(we, ge)) || (!we && !ge && wj && gj && !strcmp(wj, gj)),
+                  "round %d, %s: evaluator gave %s, cel_eval %s", round, exprs[i], ge ? ge : gj, we ? we : wj);
+            CHECK(!strcmp(cel_result_type(want), cel_result_type(got)), "type of %s", exprs[i]);
+            free(wj);
+            free(gj);
+            cel_result_free(want);
+            int b = -1, wb = -1;
+            const char *why = NULL;
+            char *wwhy = NULL;
+            int rc = cel_evaluator_bool(ev, p, g_vars, lim, &b, &why);
+            int wrc = cel_eval_bool(p, g_vars, lim, &wb, &wwhy);
+            CHECK(rc == wrc && (rc != 0 || b == wb) && (rc == 0 || (why && wwhy && !strcmp(why, wwhy))),
+                  "bool of %s: %d/%s vs %d/%s", exprs[i], rc, why ? why : "-", wrc, wwhy ? wwhy : "-");
+            free(wwhy);
+            cel_program_free(p);
+        }
+    }
+    cel_evaluator_free(ev);
+    cel_evaluator_free(NULL);
+}
+
 /* ---------------------------------------------------------------- limits */
 
 static void test_limits(void)
@@ -553,6 +608,7 @@ int main(void)
     test_functions();
     test_extensions();
     test_limits();
+    test_evaluator();
     test_threads();
     test_eval_bool();
     test_cli();

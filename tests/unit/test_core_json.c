@@ -161,6 +161,149 @@ static void test_finding_json(void)
     CHECK(severity_parse("severe") == -1);
 }
 
+/* rec_new_trusted builds the same record rec_copy would, keeps the cheap
+ * structural checks and skips only the UTF-8 and JSON scans. */
+static void test_trusted_finding(void)
+{
+    char err[256];
+    pp_finding f;
+    PP_INIT(&f);
+    f.rule_id = "aws-s3-public";
+    f.resource_uid = "arn:aws:s3:::b\"x";
+    f.resource_type = "aws.s3.bucket";
+    f.status = PP_STATUS_MUTED;
+    f.severity = PP_SEV_CRITICAL;
+    f.title = "Bucket is public";
+    f.message = "tab\there \xc3\xa9";
+    f.evidence_json = "{\"acl\":[1,2],\"suppression\":3}";
+    f.remediation = "fix\nCLI: aws s3 ...";
+    f.compliance_json = "[]";
+    f.provider = "aws";
+    f.region = "eu-west-1";
+    rec *a = rec_copy(REC_FINDING, &f, "policy", err, sizeof err);
+    rec *b = rec_new_trusted(REC_FINDING, &f, "policy");
+    CHECK(a != NULL && b != NULL);
+    if (a && b) {
+        CHECK(b->kind == REC_FINDING && b->bytes == a->bytes);
+        CHECK_STR(b->plugin, "policy");
+        CHECK(b->u.finding.message != f.message); /* copied, not borrowed */
+        CHECK(b->u.finding.account == NULL);
+        sbuf ja = {0}, jb = {0};
+        rec_to_json(a, 3, &ja);
+        rec_to_json(b, 3, &jb);
+        CHECK_STR(jb.data, ja.data);
+        /* and the wire form is identical too */
+        sbuf wa = {0}, wb = {0};
+        rec_encode(a, &wa);
+        rec_encode(b, &wb);
+        CHECK(wa.len == wb.len && memcmp(wa.data, wb.data, wa.len) == 0);
+        sbuf_free(&ja);
+        sbuf_free(&jb);
+        sbuf_free(&wa);
+        sbuf_free(&wb);
+    }
+    rec_free(a);
+    rec_free(b);
+    /* structural checks stay */
+    pp_finding g = f;
+    g.rule_id = NULL;
+    CHECK(rec_new_trusted(REC_FINDING, &g, "policy") == NULL);
+    g = f;
+    g.resource_uid = "";
+    CHECK(rec_new_trusted(REC_FINDING, &g, "policy") == NULL);
+    g = f;
+    g.status = (pp_status)4;
+    CHECK(rec_new_trusted(REC_FINDING, &g, "policy") == NULL);
+    g = f;
+    g.severity = (pp_severity)-1;
+    CHECK(rec_new_trusted(REC_FINDING, &g, "policy") == NULL);
+    g = f;
+    g.size = 8; /* an older, smaller struct is never "trusted" */
+    CHECK(rec_new_trusted(REC_FINDING, &g, "policy") == NULL);
+    CHECK(rec_new_trusted(REC_FINDING, NULL, "policy") == NULL);
+    CHECK(rec_new_trusted((rec_kind)0, &f, "policy") == NULL);
+    CHECK(rec_new_trusted(REC_FINDING, &f, NULL) == NULL);
+    /* the UTF-8 check the engine runs on rendered texts */
+    CHECK(rec_text_valid("plain \xc3\xa9 \xf0\x9f\x98\x80"));
+    CHECK(!rec_text_valid("bad \xc3"));
+    CHECK(!rec_text_valid("\xed\xa0\x80")); /* a surrogate */
+    CHECK(!rec_text_valid("\xc0\xaf"));     /* overlong */
+}
+
+/* The resource renderer computes its size first: escapes, optional members,
+ * the file source with line and column and the timestamp must all fit and
+ * come out exactly. */
+static void test_resource_json_exact(void)
+{
+    char err[256];
+    pp_resource r;
+    PP_INIT(&r);
+    r.uid = "u\"\\\x01\b\f\n\r\t/\xc3\xa9";
+    r.type = "t.x";
+    r.provider = "p";
+    r.region = "r";
+    r.tags_json = "{\"k\":\"v\"}";
+    r.data_json = "{\"a\":[1,{\"b\":null}]}";
+    r.source = "dir/\"f\".json";
+    r.source_line = 4294967295u;
+    r.source_column = 7;
+    r.observed_at = 1234567890;
+    rec *c = rec_copy(REC_RESOURCE, &r, "tp", err, sizeof err);
+    CHECK(c != NULL);
+    if (c) {
+        sbuf js = {0};
+        sbuf_puts(&js, "prefix:"); /* appends after what is there */
+        rec_to_json(c, 0, &js);
+        CHECK_STR(js.data, "prefix:{\"uid\":\"u\\\"\\\\\\u0001\\u0008\\u000c\\n\\r\\t/\xc3\xa9\",\"type\":\"t.x\","
+                           "\"provider\":\"p\",\"region\":\"r\",\"tags\":{\"k\":\"v\"},"
+                           "\"data\":{\"a\":[1,{\"b\":null}]},\"source\":{\"kind\":\"file\","
+                           "\"file\":\"dir/\\\"f\\\".json\",\"line\":4294967295,\"column\":7},"
+                           "\"observed_at\":\"2009-02-13T23:31:30Z\"}");
+        CHECK(js.len == strlen(js.data));
+        CHECK(json_validate(js.data + 7, js.len - 7, JSONV_OBJECT, 64, err, sizeof err) == 0);
+        sbuf_free(&js);
+        rec_free(c);
+    }
+    /* api source, no tags/data, no optional strings */
+    PP_INIT(&r);
+    r.uid = "u";
+    r.type = "t";
+    r.provider = "p";
+    c = rec_copy(REC_RESOURCE, &r, "tp", err, sizeof err);
+    CHECK(c != NULL);
+    if (c) {
+        sbuf js = {0};
+        rec_to_json(c, 0, &js);
+        CHECK_STR(js.data, "{\"uid\":\"u\",\"type\":\"t\",\"provider\":\"p\",\"tags\":{},\"data\":{},"
+                           "\"source\":{\"kind\":\"api\"}}");
+        sbuf_free(&js);
+        rec_free(c);
+    }
+    /* many escapes in a long value: the size computed first must hold */
+    char *big = xmalloc(5001);
+    for (int i = 0; i < 5000; i++)
+        big[i] = (char)(i % 3 == 0 ? 0x1f : i % 3 == 1 ? '"' : 'a');
+    big[5000] = '\0';
+    PP_INIT(&r);
+    r.uid = big;
+    r.type = "t";
+    r.provider = "p";
+    r.name = big;
+    c = rec_copy(REC_RESOURCE, &r, "tp", err, sizeof err);
+    CHECK(c != NULL);
+    if (c) {
+        sbuf js = {0};
+        rec_to_json(c, 0, &js);
+        CHECK(js.len == strlen(js.data) && js.len < js.cap);
+        CHECK(json_validate(js.data, js.len, JSONV_OBJECT, 64, err, sizeof err) == 0);
+        /* 1667 control characters (6 bytes each), 1667 quotes (2) and 1666 letters, twice */
+        CHECK(js.len > 2 * (1667 * 6 + 1667 * 2 + 1666));
+        sbuf_free(&js);
+        rec_free(c);
+    }
+    free(big);
+}
+
 static void test_time(void)
 {
     int64_t t;
@@ -178,6 +321,8 @@ int main(void)
     test_validator();
     test_record_copy();
     test_finding_json();
+    test_trusted_finding();
+    test_resource_json_exact();
     test_time();
     return test_summary("test_core_json");
 }
