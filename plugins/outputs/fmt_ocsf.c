@@ -191,9 +191,10 @@ static cJSON *ocsf_event(const out_sink *s, const out_finding *f)
                 continue;
             cJSON_AddItemToArray(stds, cJSON_CreateString(fw));
             if (*rq) {
-                char *both = malloc(strlen(fw) + strlen(rq) + 2);
+                size_t blen = strlen(fw) + strlen(rq) + 2;
+                char *both = malloc(blen);
                 if (both) {
-                    (void)sprintf(both, "%s %s", fw, rq);
+                    (void)snprintf(both, blen, "%s %s", fw, rq);
                     cJSON_AddItemToArray(reqs, cJSON_CreateString(both));
                     free(both);
                 }
