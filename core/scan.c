@@ -231,6 +231,21 @@ static void count_type(writer *w, const char *provider, const char *type)
     w->types_n++;
 }
 
+/* What to show of an output's PATH in messages: for a URL only the scheme
+ * and host, because a webhook URL's path or query is often its credential
+ * (Slack, Teams); a file path as it is. */
+static const char *output_shown(const char *path, char *buf, size_t len)
+{
+    if (!path)
+        return "";
+    const char *sep = strstr(path, "://");
+    if (!sep)
+        return path;
+    size_t host = strcspn(sep + 3, "/?#");
+    snprintf(buf, len, "%.*s%s", (int)(sep + 3 + host - path), path, sep[3 + host] ? "/..." : "");
+    return buf;
+}
+
 static void write_to_sinks(writer *w, const rec *r)
 {
     int want = 0;
@@ -253,8 +268,9 @@ static void write_to_sinks(writer *w, const rec *r)
             rc = s->lp->output.write_resource(s->inst, s->handle, js.data);
         if (rc != PP_OK) {
             const char *e = s->lp->desc.last_error ? s->lp->desc.last_error(s->inst) : NULL;
+            char shown[300];
             add_error(w->errs, s->lp->name, NULL, "output %s%s%s failed: %s; nothing more is written to it", s->format,
-                      s->path ? ":" : "", s->path ? s->path : "", e ? e : "no reason given");
+                      s->path ? ":" : "", output_shown(s->path, shown, sizeof shown), e ? e : "no reason given");
             s->failed = 1;
         }
     }
@@ -993,7 +1009,11 @@ static void print_summary(const scan_opts *o, writer *w, errlist *errs, const ch
            (unsigned long long)w->findings_by_status[PP_STATUS_MUTED],
            (unsigned long long)w->findings_by_status[PP_STATUS_ERROR]);
     for (size_t i = 0; i < o->n_outputs; i++)
-        printf("Output: %s -> %s\n", o->outputs[i].format, o->outputs[i].path ? o->outputs[i].path : "(default)");
+    {
+        char shown[300];
+        printf("Output: %s -> %s\n", o->outputs[i].format,
+               o->outputs[i].path ? output_shown(o->outputs[i].path, shown, sizeof shown) : "(default)");
+    }
     if (errs->n) {
         printf("\nProblems (%zu):\n", errs->n);
         for (size_t i = 0; i < errs->n; i++)
@@ -1182,8 +1202,9 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
         }
         if (s->lp->output.open(s->inst, s->format, s->path, scan_json, &s->handle) != PP_OK) {
             const char *e = s->lp->desc.last_error ? s->lp->desc.last_error(s->inst) : NULL;
+            char shown[300];
             add_error(&errs, s->lp->name, NULL, "cannot open output %s%s%s: %s", s->format, s->path ? ":" : "",
-                      s->path ? s->path : "", e ? e : "no reason given");
+                      output_shown(s->path, shown, sizeof shown), e ? e : "no reason given");
             s->failed = 1;
             s->handle = NULL;
         }
@@ -1295,8 +1316,9 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
         sink *s = &sinks[i];
         if (s->handle && s->lp->output.close(s->inst, s->handle, sum_json) != PP_OK) {
             const char *e = s->lp->desc.last_error ? s->lp->desc.last_error(s->inst) : NULL;
+            char shown[300];
             add_error(&errs, s->lp->name, NULL, "output %s%s%s could not be completed: %s", s->format,
-                      s->path ? ":" : "", s->path ? s->path : "", e ? e : "no reason given");
+                      s->path ? ":" : "", output_shown(s->path, shown, sizeof shown), e ? e : "no reason given");
         }
     }
     for (size_t i = 0; i < n_sinks; i++)

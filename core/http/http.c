@@ -159,6 +159,16 @@ char *http_url_for_log(const char *url, char *buf, size_t len)
                 at = p + i;
         if (at != NULL)
             p = at + 1;
+        /* the host and port only: a path can be a credential too (a Slack or
+         * Teams webhook URL is one), so it never reaches a message */
+        for (; *p != '\0' && *p != '/' && *p != '?' && *p != '#' && o + 1 < len; p++)
+            buf[o++] = (isprint((unsigned char)*p) ? *p : '?');
+        if (*p == '/' && p[1] != '\0' && o + 4 < len) {
+            memcpy(buf + o, "/...", 4);
+            o += 4;
+        }
+        buf[o] = '\0';
+        return buf;
     }
     for (; *p != '\0' && *p != '?' && *p != '#' && o + 1 < len; p++)
         buf[o++] = (isprint((unsigned char)*p) ? *p : '?');
