@@ -318,7 +318,8 @@ int bundle_pack(const pack_opts *o, char **out_path, bundle_err *e)
         berr_set(e, "%s holds no files to pack", o->dir);
         goto out;
     }
-    qsort(l.v, l.n, sizeof *l.v, cmp_file);
+    if (l.n > 1)
+        qsort(l.v, l.n, sizeof *l.v, cmp_file);
     if (!(mjson = build_manifest_json(o, &l, e)))
         goto out;
     char what[600];

@@ -222,7 +222,8 @@ static int load_dir(const char *dir, trust_store *ts, bundle_err *e)
     }
     if (d)
         closedir(d);
-    qsort(names, n_names, sizeof *names, cmp_str);
+    if (n_names > 1)
+        qsort(names, n_names, sizeof *names, cmp_str);
     int rc = 0;
     for (size_t i = 0; i < n_names && rc == 0; i++) {
         char path[4400], scope_name[300];

@@ -294,7 +294,8 @@ static int canonical_headers(const sigv4_request *r, const pp_http_header *extra
         n++;
     }
     if (rc == 0) {
-        qsort(h, n, sizeof *h, hdr_cmp);
+        if (n > 1)
+            qsort(h, n, sizeof *h, hdr_cmp);
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             abuf_str(canon, h[i].name);
@@ -421,7 +422,8 @@ int sigv4_sign_headers(const sigv4_request *req, const sigv4_params *p, sigv4_re
         if (query_pairs(req->query, &q, &nq, &cq) != 0) {
             rc = -1;
         } else {
-            qsort(q, nq, sizeof *q, kv_cmp);
+            if (nq > 1)
+                qsort(q, nq, sizeof *q, kv_cmp);
             for (size_t i = 0; i < nq; i++)
                 abuf_fmt(&creq, "%s%s=%s", i ? "&" : "", q[i].k, q[i].v);
         }
@@ -513,7 +515,8 @@ int sigv4_presign(const sigv4_request *req, const sigv4_params *p, sigv4_result 
         if (all.failed || query_pairs(abuf_cstr(&all), &q, &nq, &cq) != 0) {
             rc = -1;
         } else {
-            qsort(q, nq, sizeof *q, kv_cmp);
+            if (nq > 1)
+                qsort(q, nq, sizeof *q, kv_cmp);
             for (size_t i = 0; i < nq; i++)
                 abuf_fmt(&creq, "%s%s=%s", i ? "&" : "", q[i].k, q[i].v);
         }
