@@ -196,6 +196,38 @@ void wipe(void *p, size_t n)
 #endif
 }
 
+char *util_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    sbuf b = {0};
+    char chunk[65536];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (b.len + got > max) {
+            snprintf(err, errlen, "%s: larger than %zu MiB", path, max / (1024 * 1024));
+            fclose(f);
+            sbuf_free(&b);
+            return NULL;
+        }
+        sbuf_append(&b, chunk, got);
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        snprintf(err, errlen, "%s: read error", path);
+        sbuf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    if (!b.data)
+        sbuf_puts(&b, "");
+    return sbuf_steal(&b);
+}
+
 int mkdir_p(const char *path, unsigned mode)
 {
     char buf[4096];

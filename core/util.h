@@ -43,6 +43,13 @@ int time_parse_rfc3339(const char *s, int64_t *out);
 /* wipe - erase secret bytes so the compiler cannot drop the store. */
 void wipe(void *p, size_t n);
 
+/*
+ * util_read_file - read the whole file @path into a malloc'd NUL-terminated
+ * buffer (*@len bytes without the NUL). Refuses files larger than @max.
+ * Returns NULL with "PATH: reason" in @err on failure.
+ */
+char *util_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
+
 /* mkdir_p - create @path and its parents with @mode; 0 or -1 with errno. */
 int mkdir_p(const char *path, unsigned mode);
 

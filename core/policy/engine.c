@@ -240,38 +240,6 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char *read_file_capped(const char *path, size_t max, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    sbuf b = {0};
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b.len + got > max) {
-            snprintf(err, errlen, "%s: larger than %zu MiB", path, max / (1024 * 1024));
-            fclose(f);
-            sbuf_free(&b);
-            return NULL;
-        }
-        sbuf_append(&b, chunk, got);
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        snprintf(err, errlen, "%s: read error", path);
-        sbuf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    if (!b.data)
-        sbuf_puts(&b, "");
-    return sbuf_steal(&b);
-}
-
 /* Load every *.json under @dir, recursively, in name order. */
 static int load_dir(policy_engine *pe, const char *dir, int depth, size_t *files, char *err, size_t errlen)
 {
@@ -314,7 +282,7 @@ static int load_dir(policy_engine *pe, const char *dir, int depth, size_t *files
                     rc = -1;
                 } else {
                     size_t len = 0;
-                    char *text = read_file_capped(path.data, PE_RULE_FILE_MAX, &len, err, errlen);
+                    char *text = util_read_file(path.data, PE_RULE_FILE_MAX, &len, err, errlen);
                     rc = text ? add_pack(pe, text, len, 1, path.data, err, errlen) : pack_problem(pe, err);
                     free(text);
                 }

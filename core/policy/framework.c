@@ -192,39 +192,6 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Read @path (at most @max bytes) into a malloc'd NUL-terminated buffer. */
-static char *read_capped(const char *path, size_t max, size_t *len, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    sbuf b = {0};
-    char chunk[65536];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (b.len + got > max) {
-            snprintf(err, errlen, "%s: larger than %zu MiB", path, max / (1024 * 1024));
-            fclose(f);
-            sbuf_free(&b);
-            return NULL;
-        }
-        sbuf_append(&b, chunk, got);
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        snprintf(err, errlen, "%s: read error", path);
-        sbuf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    if (!b.data)
-        sbuf_puts(&b, "");
-    return sbuf_steal(&b);
-}
-
 int frameworks_load(const char *dir, framework **out, size_t *n, char *err, size_t errlen)
 {
     *out = NULL;
@@ -266,7 +233,7 @@ int frameworks_load(const char *dir, framework **out, size_t *n, char *err, size
             continue;
         }
         size_t len = 0;
-        char *text = read_capped(path.data, FW_FILE_MAX, &len, err, errlen);
+        char *text = util_read_file(path.data, FW_FILE_MAX, &len, err, errlen);
         if (!text) {
             rc = -1;
         } else {
