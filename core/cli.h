@@ -35,6 +35,8 @@ int cmd_diff(cli_ctx *c, int argc, char **argv);
 int cmd_suppress(cli_ctx *c, int argc, char **argv);
 int cmd_sql(cli_ctx *c, int argc, char **argv);
 int cmd_compliance(cli_ctx *c, int argc, char **argv);
+/* cmd_report - `parapet report --html FILE` (core/cmd_report.c, docs/report.md); exit status. */
+int cmd_report(cli_ctx *c, int argc, char **argv);
 /* cmd_vercmp - `parapet vercmp ECOSYSTEM A B` (core/cmd_vercmp.c); exit status. */
 int cmd_vercmp(cli_ctx *c, int argc, char **argv);
 

@@ -41,6 +41,7 @@ static const char usage_text[] =
     "  suppress add|list|remove                  accepted risks that mute findings\n"
     "  sql 'SELECT ...'                          query the store, read-only\n"
     "  compliance [FRAMEWORK] [--scan N]         requirements passed, failed, manual\n"
+    "  report --html FILE [--scan N]             self-contained HTML posture dashboard\n"
     "  vercmp ECOSYSTEM A B                      compare two versions: prints <, = or >\n"
     "  version                                   print versions\n"
     "  help [COMMAND]                            this text, or a command's\n"
@@ -157,6 +158,18 @@ static const char compliance_help[] =
     "Requirements passed, failed, manual and not covered per framework in a stored\n"
     "scan; with FRAMEWORK, the status of each of its requirements.\n";
 
+static const char report_help[] =
+    "usage: parapet report --html FILE [--scan N] [--frameworks DIR] [--title TEXT]\n"
+    "\n"
+    "Write one self-contained HTML file (no external assets; opens from disk,\n"
+    "works offline) with the posture of a stored scan: score, findings by\n"
+    "severity, service and account, compliance per framework with its\n"
+    "requirements and rules, trends over recent scans, a searchable findings\n"
+    "table with each finding's evidence and remediation, and inventory counts.\n"
+    "--scan defaults to the latest complete or partial scan; --frameworks to\n"
+    "the directory `parapet compliance` reads. FILE '-' writes to standard\n"
+    "output. See docs/report.md.\n";
+
 static const char vercmp_help[] =
     "usage: parapet vercmp ECOSYSTEM A B\n"
     "       parapet vercmp ECOSYSTEM -      (pairs \"A B\" from stdin, one answer per line)\n"
@@ -185,6 +198,8 @@ const char *cmd_help_text(const char *cmd)
         return sql_help;
     if (!strcmp(cmd, "compliance"))
         return compliance_help;
+    if (!strcmp(cmd, "report"))
+        return report_help;
     if (!strcmp(cmd, "vercmp"))
         return vercmp_help;
     if (!strcmp(cmd, "version"))
@@ -412,6 +427,8 @@ int main(int argc, char **argv)
             rc = cmd_sql(&c, nrest - 1, rest + 1);
         } else if (!strcmp(cmd, "compliance")) {
             rc = cmd_compliance(&c, nrest - 1, rest + 1);
+        } else if (!strcmp(cmd, "report")) {
+            rc = cmd_report(&c, nrest - 1, rest + 1);
         } else {
             rc = cli_usage_error(NULL, "unknown command '%s'", cmd);
         }
