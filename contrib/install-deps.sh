@@ -5,9 +5,9 @@
 set -eu
 
 build_pkgs="autoconf automake libtool pkg-config make gcc libc6-dev \
-libcurl4-openssl-dev libcjson-dev libsqlite3-dev libarchive-dev libssl-dev libexpat1-dev"
+libcurl4-openssl-dev libcjson-dev libsqlite3-dev libarchive-dev libssl-dev libexpat1-dev libyaml-dev"
 test_pkgs="sqlite3 minisign openssl python3 python3-rpm python3-packaging file binutils ca-certificates bsdutils \
-curl systemd mandoc man-db zsh dpkg-dev debhelper fakeroot lintian mmdebstrap rpm skopeo time bc libxml2-utils chromium nodejs"
+curl systemd mandoc man-db zsh dpkg-dev debhelper fakeroot lintian mmdebstrap rpm skopeo time bc libxml2-utils chromium nodejs python3-jsonschema"
 
 want="$build_pkgs"
 [ "${1:-}" = "--test" ] && want="$want $test_pkgs"

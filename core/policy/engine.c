@@ -566,9 +566,29 @@ static int bind_resource(const pp_resource *r, int64_t now, cel_vars *vars, char
     return 0;
 }
 
-/* The evidence object of a failing finding, with "suppression" when muted. */
+/*
+ * An inline suppression written in the source of an IaC resource
+ * (`# parapet:ignore RULE_ID reason`) reaches the engine as the resource tag
+ * "parapet:ignore:RULE_ID" whose value is the reason (docs/iac.md). Returns
+ * a malloc'd copy of the reason (maybe "") when @r carries one for @rule_id.
+ */
+static char *inline_ignore(const pp_resource *r, const char *rule_id)
+{
+    if (!r->tags_json || !strstr(r->tags_json, "parapet:ignore:"))
+        return NULL;
+    cJSON *tags = cJSON_Parse(r->tags_json);
+    char key[300];
+    snprintf(key, sizeof key, "parapet:ignore:%s", rule_id);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(tags, key);
+    char *reason = v ? xstrdup(cJSON_IsString(v) ? v->valuestring : "") : NULL;
+    cJSON_Delete(tags);
+    return reason;
+}
+
+/* The evidence object of a failing finding, with "suppression" when muted
+ * (a store suppression's id, or "inline" with the reason written in code). */
 static char *build_evidence(const pe_rule *rule, const cel_vars *vars, const cel_limits *lim, cel_evaluator *ev,
-                            int64_t supp_id)
+                            int64_t supp_id, const char *inline_reason)
 {
     sbuf b = {0};
     sbuf_puts(&b, "{");
@@ -589,8 +609,12 @@ static char *build_evidence(const pe_rule *rule, const cel_vars *vars, const cel
         }
         free(js);
     }
-    if (supp_id >= 0)
+    if (supp_id >= 0) {
         sbuf_printf(&b, "%s\"suppression\":%lld", rule->n_evidence ? "," : "", (long long)supp_id);
+    } else if (inline_reason) {
+        sbuf_printf(&b, "%s\"suppression\":\"inline\",\"suppression_reason\":", rule->n_evidence ? "," : "");
+        json_put_string(&b, inline_reason);
+    }
     sbuf_puts(&b, "}");
     return sbuf_steal(&b);
 }
@@ -682,8 +706,9 @@ static void judge(policy_engine *pe, const pe_rule *rule, const pp_resource *r, 
         return;
     }
     int64_t supp = pe_suppressions_match(pe->supp, rule->id, r, now);
+    char *inline_reason = supp < 0 ? inline_ignore(r, rule->id) : NULL;
     char *message = pe_template_render(rule->message, vars, &pe->limits, ev);
-    char *evidence = build_evidence(rule, vars, &pe->limits, ev, supp);
+    char *evidence = build_evidence(rule, vars, &pe->limits, ev, supp, inline_reason);
     char *remediation = NULL;
     if (rule->remediation_cli) {
         char *cli = pe_template_render(rule->remediation_cli, vars, &pe->limits, ev);
@@ -692,8 +717,9 @@ static void judge(policy_engine *pe, const pe_rule *rule, const pp_resource *r, 
         remediation = sbuf_steal(&b);
         free(cli);
     }
-    emit_finding(rule, r, supp >= 0 ? PP_STATUS_MUTED : PP_STATUS_FAIL, message, evidence,
+    emit_finding(rule, r, supp >= 0 || inline_reason ? PP_STATUS_MUTED : PP_STATUS_FAIL, message, evidence,
                  remediation ? remediation : rule->remediation_text, emit, ud);
+    free(inline_reason);
     free(message);
     free(evidence);
     free(remediation);
