@@ -39,6 +39,8 @@ int cmd_compliance(cli_ctx *c, int argc, char **argv);
 int cmd_report(cli_ctx *c, int argc, char **argv);
 /* cmd_vercmp - `parapet vercmp ECOSYSTEM A B` (core/cmd_vercmp.c); exit status. */
 int cmd_vercmp(cli_ctx *c, int argc, char **argv);
+/* cmd_feed - `parapet feed update|import|list|match` (core/cmd_feed.c); exit status. */
+int cmd_feed(cli_ctx *c, int argc, char **argv);
 
 /* cmd_help_text - the help of one command, or NULL when unknown. */
 const char *cmd_help_text(const char *cmd);

@@ -43,6 +43,7 @@ static const char usage_text[] =
     "  compliance [FRAMEWORK] [--scan N]         requirements passed, failed, manual\n"
     "  report --html FILE [--scan N]             self-contained HTML posture dashboard\n"
     "  vercmp ECOSYSTEM A B                      compare two versions: prints <, = or >\n"
+    "  feed update | import FILE | list | match  vulnerability and threat feeds (docs/feeds.md)\n"
     "  version                                   print versions\n"
     "  help [COMMAND]                            this text, or a command's\n"
     "\n"
@@ -178,6 +179,20 @@ static const char vercmp_help[] =
     "Ecosystems: dpkg (debian, ubuntu), apk (alpine), rpm, semver (npm), pep440\n"
     "(pypi), maven, go. Exit 2 when a version is not valid in the ecosystem.\n";
 
+static const char feed_help[] =
+    "usage: parapet feed update [--plugin NAME] [-o PLUGIN.KEY=VALUE]\n"
+    "       parapet feed import FILE [--plugin NAME]\n"
+    "       parapet feed list [--max-age 7d] [--format text|json]\n"
+    "       parapet feed match [--scan N] [--ignore-unfixed] [--format text|json|jsonl] [--max-age 7d]\n"
+    "\n"
+    "update fetches the threat feeds (OSV exports, CISA KEV, EPSS, blocklists) over\n"
+    "HTTPS, only when they changed; import loads a local copy (an OSV zip, the KEV\n"
+    "JSON, the EPSS csv.gz, an IP/domain list) for air-gapped sites. Each feed is\n"
+    "replaced as a whole; a failed download keeps the previous data. list shows\n"
+    "each feed's records and age and warns about feeds older than --max-age. match\n"
+    "matches the packages of a stored scan against the advisories: KEV first, then\n"
+    "EPSS score, then severity.\n";
+
 const char *cmd_help_text(const char *cmd)
 {
     if (!cmd)
@@ -202,6 +217,8 @@ const char *cmd_help_text(const char *cmd)
         return report_help;
     if (!strcmp(cmd, "vercmp"))
         return vercmp_help;
+    if (!strcmp(cmd, "feed"))
+        return feed_help;
     if (!strcmp(cmd, "version"))
         return "usage: parapet version\n\nPrint the version of parapet, its plugin ABI and its libraries.\n";
     if (!strcmp(cmd, "help"))
@@ -409,6 +426,8 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(cmd, "vercmp")) {
             rc = cmd_vercmp(&c, nrest - 1, rest + 1);
+        } else if (!strcmp(cmd, "feed")) {
+            rc = cmd_feed(&c, nrest - 1, rest + 1);
         } else if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
             rc = cmd_version();
         } else if (!strcmp(cmd, "scan")) {

@@ -21,3 +21,6 @@ EXTRA_DIST += $(REPORT_ASSETS) core/report/embed_assets.sh docs/report.md \
 	tests/browser/report_check.mjs tests/browser/cdp.mjs tests/integration/report_lib.sh
 
 TESTS += tests/integration/report_html.sh tests/integration/report_escape.sh tests/integration/report_large.sh
+
+# the test scripts travel in the release tarball too (make distcheck runs them)
+EXTRA_DIST += tests/integration/report_html.sh tests/integration/report_escape.sh tests/integration/report_large.sh
