@@ -1,0 +1,28 @@
+# plugins/gcp: build fragment (included from the top Makefile.am)
+#
+# The `gcp` provider: OAuth2 tokens (service-account key JWT RS256,
+# authorized_user refresh token, metadata server), Cloud Storage buckets
+# with IAM policies, Compute Engine firewalls.
+GCP_PLUGIN_SOURCES = \
+	plugins/gcp/gcp.c plugins/gcp/gcp_ctx.h plugins/gcp/gcp_auth.c plugins/gcp/gcp_api.c \
+	plugins/gcp/collect_gcp.c
+GCP_PLUGIN_CFLAGS = $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) -pthread
+GCP_PLUGIN_LIBS = $(CJSON_LIBS) $(OPENSSL_LIBS) -lpthread
+
+plugins_LTLIBRARIES += plugins/gcp/gcp.la
+plugins_gcp_gcp_la_SOURCES = $(GCP_PLUGIN_SOURCES)
+plugins_gcp_gcp_la_CFLAGS = $(PLUGIN_CFLAGS) $(GCP_PLUGIN_CFLAGS)
+plugins_gcp_gcp_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_gcp_gcp_la_LIBADD = $(GCP_PLUGIN_LIBS)
+
+# The whole plugin against a local HTTPS Google stand-in that verifies the
+# service-account assertion's RS256 signature (python3, openssl).
+TESTS += tests/integration/gcp_scan.sh
+EXTRA_DIST += tests/integration/gcp_scan.sh tests/support/gcp_mock.py docs/gcp.md
+
+# The service-account assertion (verified with the key's public half), encoders.
+check_PROGRAMS += tests/unit/test_gcp
+TESTS += tests/unit/test_gcp
+tests_unit_test_gcp_SOURCES = tests/unit/test_gcp.c $(GCP_PLUGIN_SOURCES) tests/support/test_check.h
+tests_unit_test_gcp_CFLAGS = $(AM_CFLAGS) $(GCP_PLUGIN_CFLAGS)
+tests_unit_test_gcp_LDADD = $(GCP_PLUGIN_LIBS)

@@ -1,0 +1,447 @@
+#!/usr/bin/env python3
+"""azure_mock.py - a local HTTPS stand-in for Entra ID and Azure Resource Manager,
+for tests/integration/azure_arm.sh.
+
+Token endpoint (POST /TENANT/oauth2/v2.0/token): accepts the client-credentials
+grant with the expected client secret, or with a JWT client assertion whose
+RS256 signature it VERIFIES against the client certificate's public key
+(textbook RSA with Python integers and the PKCS#1 v1.5 DigestInfo of
+SHA-256, written from RFC 8017 and RFC 7515; independent of the plugin's
+OpenSSL code), together with aud, iss, sub, exp, nbf and the x5t thumbprint.
+Managed identity (GET /metadata/identity/oauth2/token) requires "Metadata: true".
+
+ARM: subscriptions (two pages by nextLink, one disabled), resource groups,
+storage accounts (+ blobServices/default, containers), NSGs (two pages), VMs, disks,
+Key Vaults (denied with AuthorizationFailed in the second subscription), SQL
+servers (+ firewallRules, auditingSettings, no Entra ID admin). The first
+storage account list of each subscription is throttled once (429 with
+Retry-After: 1). Every ARM call needs a Bearer token the mock issued and
+that has not expired; others get 401.
+
+Log lines: "TOKEN <kind> OK|FAIL <why>", "GET <path> <status>".
+Usage: azure_mock.py --cert C --key K --port-file F --log L --tenant T --client-id ID
+       [--secret-env VAR] [--client-cert PEM] [--token-lifetime S] [--bulk-nsgs N]
+Test code: trusts its caller.
+"""
+import argparse
+import base64
+import hashlib
+import http.server
+import json
+import secrets
+import ssl
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+ARGS = None
+LOCK = threading.Lock()
+LOG = None
+TOKENS = {}
+COUNTS = {}
+SUB_A = "00000000-0000-0000-0000-00000000000a"
+SUB_B = "00000000-0000-0000-0000-00000000000b"
+SUB_OFF = "00000000-0000-0000-0000-0000000000ff"
+RSA_N = None
+X5T = None
+
+
+def log(line):
+    with LOCK:
+        LOG.write(line + "\n")
+        LOG.flush()
+
+
+def bump(key):
+    with LOCK:
+        COUNTS[key] = COUNTS.get(key, 0) + 1
+        return COUNTS[key]
+
+
+def b64url_decode(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def load_client_cert(path):
+    global RSA_N, X5T
+    with open(path) as f:
+        pem = f.read()
+    start = pem.index("-----BEGIN CERTIFICATE-----")
+    end = pem.index("-----END CERTIFICATE-----") + len("-----END CERTIFICATE-----")
+    der = ssl.PEM_cert_to_DER_cert(pem[start:end])
+    X5T = base64.urlsafe_b64encode(hashlib.sha1(der).digest()).rstrip(b"=").decode()
+    out = subprocess.run(["openssl", "x509", "-noout", "-modulus"], input=pem[start:end].encode(),
+                         capture_output=True, check=True).stdout.decode()
+    RSA_N = int(out.strip().split("=", 1)[1], 16)
+
+
+def rs256_verify(signing_input, sig):
+    k = (RSA_N.bit_length() + 7) // 8
+    if len(sig) != k:
+        return False
+    em = pow(int.from_bytes(sig, "big"), 65537, RSA_N).to_bytes(k, "big")
+    digest_info = bytes.fromhex("3031300d060960864801650304020105000420") + hashlib.sha256(signing_input).digest()
+    expected = b"\x00\x01" + b"\xff" * (k - 3 - len(digest_info)) + b"\x00" + digest_info
+    return em == expected
+
+
+def check_assertion(jwt, token_url):
+    if RSA_N is None:
+        return "no client certificate configured"
+    parts = jwt.split(".")
+    if len(parts) != 3:
+        return "assertion is not a JWS"
+    try:
+        hdr = json.loads(b64url_decode(parts[0]))
+        claims = json.loads(b64url_decode(parts[1]))
+        sig = b64url_decode(parts[2])
+    except Exception:  # noqa: BLE001 - any decoding problem is a refusal
+        return "assertion does not decode"
+    if hdr.get("alg") != "RS256":
+        return "alg is not RS256"
+    if hdr.get("x5t") != X5T:
+        return "x5t does not match the certificate"
+    if not rs256_verify((parts[0] + "." + parts[1]).encode(), sig):
+        return "signature does not verify"
+    now = time.time()
+    if claims.get("aud") != token_url:
+        return "aud is %r, not the token endpoint" % claims.get("aud")
+    if claims.get("iss") != ARGS.client_id or claims.get("sub") != ARGS.client_id:
+        return "iss/sub is not the client id"
+    if not (claims.get("exp", 0) > now and claims.get("nbf", now + 999) <= now + 60):
+        return "assertion is expired or not yet valid"
+    if not claims.get("jti"):
+        return "no jti"
+    return None
+
+
+def issue():
+    tok = "mocktok-" + secrets.token_hex(16)
+    with LOCK:
+        TOKENS[tok] = time.time() + ARGS.token_lifetime
+    return {"token_type": "Bearer", "expires_in": ARGS.token_lifetime, "ext_expires_in": ARGS.token_lifetime,
+            "access_token": tok}
+
+
+def arm(path, sub, items, next_link=None):
+    body = {"value": items}
+    if next_link:
+        body["nextLink"] = next_link
+    return body
+
+
+def rid(sub, rg, prov, name):
+    return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{prov}/{name}"
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def send_json(self, status, obj, extra=None):
+        data = json.dumps(obj).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def base(self):
+        return f"https://127.0.0.1:{self.server.server_address[1]}"
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        form = dict(urllib.parse.parse_qsl(self.rfile.read(n).decode()))
+        u = urllib.parse.urlsplit(self.path)
+        if u.path != f"/{ARGS.tenant}/oauth2/v2.0/token":
+            self.send_json(404, {"error": "not_found"})
+            return
+        token_url = self.base() + u.path
+        if form.get("grant_type") != "client_credentials" or form.get("scope") != \
+                "https://management.azure.com/.default":
+            log("TOKEN ? FAIL grant or scope")
+            self.send_json(400, {"error": "invalid_request", "error_description": "AADSTS900144: bad grant/scope"})
+            return
+        if form.get("client_id") != ARGS.client_id:
+            log("TOKEN ? FAIL client id")
+            self.send_json(400, {"error": "unauthorized_client",
+                                 "error_description": "AADSTS700016: Application not found in the directory."})
+            return
+        if "client_assertion" in form:
+            why = None
+            if form.get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+                why = "assertion type"
+            else:
+                why = check_assertion(form["client_assertion"], token_url)
+            if why:
+                log("TOKEN assertion FAIL " + why)
+                self.send_json(401, {"error": "invalid_client",
+                                     "error_description": "AADSTS700027: Client assertion failed signature "
+                                                          "validation."})
+                return
+            log("TOKEN assertion OK")
+        else:
+            expected = ARGS.secret
+            if not expected or form.get("client_secret") != expected:
+                log("TOKEN secret FAIL wrong secret")
+                self.send_json(401, {"error": "invalid_client",
+                                     "error_description": "AADSTS7000215: Invalid client secret provided."})
+                return
+            log("TOKEN secret OK")
+        self.send_json(200, issue())
+
+    def do_GET(self):
+        u = urllib.parse.urlsplit(self.path)
+        q = dict(urllib.parse.parse_qsl(u.query))
+        if u.path == "/metadata/identity/oauth2/token":
+            if self.headers.get("Metadata") != "true" or q.get("resource") != "https://management.azure.com/":
+                log("TOKEN msi FAIL header or resource")
+                self.send_json(400, {"error": "invalid_request", "error_description": "Required metadata header "
+                                                                                      "not specified"})
+                return
+            log("TOKEN msi OK")
+            t = issue()
+            t["expires_in"] = str(t["expires_in"])  # IMDS sends strings
+            self.send_json(200, t)
+            return
+        auth = self.headers.get("Authorization", "")
+        tok = auth[7:] if auth.startswith("Bearer ") else ""
+        with LOCK:
+            exp = TOKENS.get(tok)
+        if exp is None or exp < time.time():
+            log(f"GET {u.path} 401")
+            self.send_json(401, {"error": {"code": "InvalidAuthenticationToken", "message": "The access token is "
+                                                                                            "invalid."}})
+            return
+        if "api-version" not in q:
+            log(f"GET {u.path} 400")
+            self.send_json(400, {"error": {"code": "MissingApiVersionParameter", "message": "api-version"}})
+            return
+        status, body, extra = self.route(u.path, q)
+        log(f"GET {u.path} {status}")
+        self.send_json(status, body, extra)
+
+    def route(self, path, q):
+        b = self.base()
+        hdr = {"x-ms-ratelimit-remaining-subscription-reads": "11999"}
+        p = path.split("/")
+        if path == "/subscriptions":
+            if q.get("page") == "2":
+                return 200, arm(path, None, [
+                    {"id": f"/subscriptions/{SUB_B}", "subscriptionId": SUB_B, "displayName": "acme-dev",
+                     "state": "Enabled", "tenantId": ARGS.tenant},
+                    {"id": f"/subscriptions/{SUB_OFF}", "subscriptionId": SUB_OFF, "displayName": "old",
+                     "state": "Disabled", "tenantId": ARGS.tenant}]), hdr
+            return 200, arm(path, None, [
+                {"id": f"/subscriptions/{SUB_A}", "subscriptionId": SUB_A, "displayName": "acme-prod",
+                 "state": "Enabled", "tenantId": ARGS.tenant}],
+                f"{b}/subscriptions?api-version=2022-12-01&page=2"), hdr
+        if path == "/providers/Microsoft.Management/managementGroups/mg-acme/descendants":
+            mg = "/providers/Microsoft.Management/managementGroups"
+            return 200, {"value": [
+                {"id": f"{mg}/mg-child", "type": "Microsoft.Management/managementGroups", "name": "mg-child",
+                 "properties": {"displayName": "child", "parent": {"id": f"{mg}/mg-acme"}}},
+                {"id": f"{mg}/mg-child/subscriptions/{SUB_B}", "type":
+                 "Microsoft.Management/managementGroups/subscriptions", "name": SUB_B,
+                 "properties": {"displayName": "acme-dev", "parent": {"id": f"{mg}/mg-child"}}}]}, hdr
+        if len(p) == 3 and p[1] == "subscriptions":
+            return 200, {"id": f"/subscriptions/{p[2]}", "subscriptionId": p[2], "displayName":
+                         "acme-prod" if p[2] == SUB_A else "acme-dev", "state": "Enabled", "tenantId": ARGS.tenant,
+                         "authorizationSource": "RoleBased"}, hdr
+        if len(p) < 3:
+            return 404, {"error": {"code": "NotFound", "message": "no"}}, hdr
+        sub = p[2]
+        rest = "/".join(p[3:])
+        if rest == "resourcegroups":
+            return 200, arm(path, sub, [
+                {"id": f"/subscriptions/{sub}/resourceGroups/rg-data", "name": "rg-data", "type":
+                 "Microsoft.Resources/resourceGroups", "location": "westeurope", "tags": {"env": "prod"},
+                 "properties": {"provisioningState": "Succeeded"}},
+                {"id": f"/subscriptions/{sub}/resourceGroups/rg-net", "name": "rg-net", "type":
+                 "Microsoft.Resources/resourceGroups", "location": "northeurope",
+                 "properties": {"provisioningState": "Succeeded"}}]), hdr
+        if rest == "providers/Microsoft.Storage/storageAccounts":
+            if bump("storage-list-" + sub) == 1:
+                return 429, {"error": {"code": "TooManyRequests", "message": "throttled"}}, {"Retry-After": "1"}
+            return 200, arm(path, sub, [
+                {"id": rid(sub, "rg-data", "Microsoft.Storage/storageAccounts", "acmepublic"), "name": "acmepublic",
+                 "type": "Microsoft.Storage/storageAccounts", "location": "westeurope", "kind": "StorageV2",
+                 "sku": {"name": "Standard_LRS", "tier": "Standard"}, "tags": {"owner": "web"},
+                 "properties": {"supportsHttpsTrafficOnly": False, "minimumTlsVersion": "TLS1_0",
+                                "allowBlobPublicAccess": True, "networkAcls": {"defaultAction": "Allow"}}},
+                {"id": rid(sub, "rg-data", "Microsoft.Storage/storageAccounts", "acmeprivate"),
+                 "name": "acmeprivate", "type": "Microsoft.Storage/storageAccounts", "location": "westeurope",
+                 "kind": "StorageV2", "sku": {"name": "Standard_GRS", "tier": "Standard"},
+                 "properties": {"supportsHttpsTrafficOnly": True, "minimumTlsVersion": "TLS1_2",
+                                "allowBlobPublicAccess": False, "networkAcls": {"defaultAction": "Deny"}}}]), \
+                {"x-ms-ratelimit-remaining-subscription-reads": "5"}
+        if rest.startswith("resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/"):
+            acct = p[8]
+            tail = "/".join(p[9:])
+            base_id = rid(sub, "rg-data", "Microsoft.Storage/storageAccounts", acct)
+            if tail == "blobServices/default":
+                on = acct == "acmeprivate"
+                return 200, {"id": base_id + "/blobServices/default", "name": "default",
+                             "type": "Microsoft.Storage/storageAccounts/blobServices",
+                             "properties": {"deleteRetentionPolicy": {"enabled": on, "days": 7 if on else 0},
+                                            "cors": {"corsRules": []}}}, hdr
+            if tail == "blobServices/default/containers":
+                items = [{"id": base_id + "/blobServices/default/containers/web", "name": "web",
+                          "type": "Microsoft.Storage/storageAccounts/blobServices/containers",
+                          "properties": {"publicAccess": "Container" if acct == "acmepublic" else "None"}}]
+                return 200, arm(path, sub, items), hdr
+        if rest == "providers/Microsoft.Network/networkSecurityGroups" and ARGS.bulk_nsgs:
+            # benchmark mode: BULK NSGs in pages of 1000
+            start = int(q.get("skip", "0"))
+            end = min(start + 1000, ARGS.bulk_nsgs)
+            items = [{"id": rid(sub, "rg-bulk", "Microsoft.Network/networkSecurityGroups", f"nsg-{i:06d}"),
+                      "name": f"nsg-{i:06d}", "location": "westeurope",
+                      "properties": {"securityRules": [], "provisioningState": "Succeeded"}}
+                     for i in range(start, end)]
+            more = f"{b}{path}?api-version=2023-09-01&skip={end}" if end < ARGS.bulk_nsgs else None
+            return 200, arm(path, sub, items, more), hdr
+        if rest == "providers/Microsoft.Network/networkSecurityGroups":
+            rule = {"name": "ssh", "id": rid(sub, "rg-net", "Microsoft.Network/networkSecurityGroups",
+                                             "nsg-web/securityRules/ssh"),
+                    "properties": {"direction": "Inbound", "access": "Allow", "protocol": "Tcp",
+                                   "sourceAddressPrefix": "*", "destinationPortRange": "22", "priority": 100}}
+            default = [{"name": "AllowVnetInBound", "properties": {"direction": "Inbound", "access": "Allow"}}]
+            if q.get("page") == "2":
+                return 200, arm(path, sub, [
+                    {"id": rid(sub, "rg-net", "Microsoft.Network/networkSecurityGroups", "nsg-db"), "name": "nsg-db",
+                     "location": "northeurope", "properties": {"securityRules": [],
+                                                               "defaultSecurityRules": default}}]), hdr
+            return 200, arm(path, sub, [
+                {"id": rid(sub, "rg-net", "Microsoft.Network/networkSecurityGroups", "nsg-web"), "name": "nsg-web",
+                 "location": "northeurope", "properties": {"securityRules": [rule],
+                                                           "defaultSecurityRules": default}}],
+                f"{b}{path}?api-version=2023-09-01&page=2"), hdr
+        if rest == "providers/Microsoft.KeyVault/vaults":
+            if sub == SUB_B:
+                return 403, {"error": {"code": "AuthorizationFailed", "message": "The client does not have "
+                                       "authorization to perform action 'Microsoft.KeyVault/vaults/read'."}}, hdr
+            return 200, arm(path, sub, [
+                {"id": rid(sub, "rg-data", "Microsoft.KeyVault/vaults", "kv-acme"), "name": "kv-acme",
+                 "location": "westeurope", "properties": {"tenantId": ARGS.tenant, "enableSoftDelete": True,
+                                                          "enableRbacAuthorization": False,
+                                                          "publicNetworkAccess": "Enabled"}}]), hdr
+        if rest == "providers/Microsoft.Compute/virtualMachines":
+            return 200, arm(path, sub, [
+                {"id": rid(sub, "rg-app", "Microsoft.Compute/virtualMachines", "vm-web"), "name": "vm-web",
+                 "location": "westeurope", "identity": {"type": "SystemAssigned"},
+                 "properties": {"vmId": "0b0b", "hardwareProfile": {"vmSize": "Standard_D2s_v5"},
+                                "osProfile": {"adminUsername": "azureuser", "linuxConfiguration":
+                                              {"disablePasswordAuthentication": False}},
+                                "securityProfile": {"encryptionAtHost": True}}},
+                {"id": rid(sub, "rg-app", "Microsoft.Compute/virtualMachines", "vm-old"), "name": "vm-old",
+                 "location": "westeurope", "properties": {"vmId": "0c0c"}}]), hdr
+        if rest == "providers/Microsoft.Compute/disks":
+            return 200, arm(path, sub, [
+                {"id": rid(sub, "rg-app", "Microsoft.Compute/disks", "disk-loose"), "name": "disk-loose",
+                 "location": "westeurope", "sku": {"name": "Premium_LRS"},
+                 "properties": {"diskState": "Unattached", "encryption":
+                                {"type": "EncryptionAtRestWithPlatformKey"}, "networkAccessPolicy": "AllowAll"}}]), hdr
+        if rest == "providers/Microsoft.Web/sites":
+            return 200, arm(path, sub, [
+                {"id": rid(sub, "rg-app", "Microsoft.Web/sites", "app-shop"), "name": "app-shop", "kind": "app",
+                 "location": "westeurope", "properties": {"httpsOnly": False, "state": "Running",
+                                                          "siteConfig": {"minTlsVersion": None}}}]), hdr
+        if rest == "resourceGroups/rg-app/providers/Microsoft.Web/sites/app-shop/config/web":
+            return 200, {"id": rid(sub, "rg-app", "Microsoft.Web/sites", "app-shop/config/web"), "name": "web",
+                         "type": "Microsoft.Web/sites/config",
+                         "properties": {"minTlsVersion": "1.0", "ftpsState": "AllAllowed", "http20Enabled": False}}, hdr
+        if rest == "providers/Microsoft.ContainerService/managedClusters":
+            return 200, arm(path, sub, [
+                {"id": rid(sub, "rg-app", "Microsoft.ContainerService/managedClusters", "aks-prod"),
+                 "name": "aks-prod", "location": "westeurope",
+                 "properties": {"enableRBAC": True, "apiServerAccessProfile": {"enablePrivateCluster": False},
+                                "networkProfile": {"networkPlugin": "azure", "networkPolicy": None}}}]), hdr
+        if rest == "providers/Microsoft.Authorization/roleAssignments":
+            return 200, arm(path, sub, [
+                {"id": f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleAssignments/ra-owner",
+                 "name": "ra-owner", "type": "Microsoft.Authorization/roleAssignments",
+                 "properties": {"roleDefinitionId": f"/subscriptions/{sub}/providers/Microsoft.Authorization/"
+                                                    "roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+                                "principalId": "p1", "principalType": "User", "scope": f"/subscriptions/{sub}"}}]), hdr
+        if rest == "providers/Microsoft.Security/pricings":
+            return 200, {"value": [
+                {"id": f"/subscriptions/{sub}/providers/Microsoft.Security/pricings/VirtualMachines",
+                 "name": "VirtualMachines", "properties": {"pricingTier": "Free"}},
+                {"id": f"/subscriptions/{sub}/providers/Microsoft.Security/pricings/StorageAccounts",
+                 "name": "StorageAccounts", "properties": {"pricingTier": "Standard"}}]}, hdr
+        if rest == "providers/Microsoft.Insights/activityLogAlerts":
+            return 200, arm(path, sub, []), hdr
+        if rest == "providers/Microsoft.Insights/diagnosticSettings":
+            return 200, arm(path, sub, [
+                {"id": f"/subscriptions/{sub}/providers/microsoft.insights/diagnosticSettings/to-law",
+                 "name": "to-law", "properties": {"workspaceId": "/subscriptions/x/law",
+                                                  "logs": [{"category": "Administrative", "enabled": True}]}}]), hdr
+        if rest == "providers/Microsoft.Sql/servers":
+            return 200, arm(path, sub, [
+                {"id": rid(sub, "rg-data", "Microsoft.Sql/servers", "sql-acme"), "name": "sql-acme",
+                 "location": "westeurope", "properties": {"version": "12.0", "minimalTlsVersion": "1.0",
+                                                          "administratorLogin": "sqladmin",
+                                                          "publicNetworkAccess": "Enabled"}}]), hdr
+        if rest.startswith("resourceGroups/rg-data/providers/Microsoft.Sql/servers/sql-acme/"):
+            tail = "/".join(p[9:])
+            sid = rid(sub, "rg-data", "Microsoft.Sql/servers", "sql-acme")
+            if tail == "firewallRules":
+                return 200, arm(path, sub, [
+                    {"id": sid + "/firewallRules/all", "name": "all", "type": "Microsoft.Sql/servers/firewallRules",
+                     "properties": {"startIpAddress": "0.0.0.0", "endIpAddress": "255.255.255.255"}}]), hdr
+            if tail == "auditingSettings/default":
+                return 200, {"id": sid + "/auditingSettings/default", "name": "default",
+                             "properties": {"state": "Disabled", "retentionDays": 0}}, hdr
+            if tail == "databases":
+                return 200, arm(path, sub, [
+                    {"id": sid + "/databases/master", "name": "master", "location": "westeurope",
+                     "type": "Microsoft.Sql/servers/databases", "properties": {"status": "Online"}},
+                    {"id": sid + "/databases/orders", "name": "orders", "location": "westeurope",
+                     "type": "Microsoft.Sql/servers/databases", "sku": {"name": "S0"},
+                     "properties": {"status": "Online"}}]), hdr
+            if tail == "databases/orders/transparentDataEncryption/current":
+                return 200, {"id": sid + "/databases/orders/transparentDataEncryption/Current", "name": "Current",
+                             "type": "Microsoft.Sql/servers/databases/transparentDataEncryption",
+                             "properties": {"state": "Disabled"}}, hdr
+            if tail == "administrators/ActiveDirectory":
+                return 404, {"error": {"code": "ResourceNotFound", "message": "no admin"}}, hdr
+        return 404, {"error": {"code": "NotFound", "message": "unknown path"}}, hdr
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def main():
+    global ARGS, LOG
+    ap = argparse.ArgumentParser()
+    for a in ("--cert", "--key", "--port-file", "--log", "--tenant", "--client-id"):
+        ap.add_argument(a, required=True)
+    ap.add_argument("--secret-env")
+    ap.add_argument("--client-cert")
+    ap.add_argument("--token-lifetime", type=int, default=3599)
+    ap.add_argument("--bulk-nsgs", type=int, default=0, help="benchmark: serve this many NSGs per subscription")
+    ARGS = ap.parse_args()
+    import os
+    ARGS.secret = os.environ.get(ARGS.secret_env) if ARGS.secret_env else None
+    if ARGS.client_cert:
+        load_client_cert(ARGS.client_cert)
+    LOG = open(ARGS.log, "a")
+    srv = Server(("127.0.0.1", 0), Handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(ARGS.cert, ARGS.key)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    with open(ARGS.port_file + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(ARGS.port_file + ".tmp", ARGS.port_file)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
