@@ -207,7 +207,7 @@ int cmd_compliance(cli_ctx *c, int argc, char **argv)
             }
         }
         static const char *const keys[4] = {"passed", "failed", "manual", "not_covered"};
-        cJSON_AddNumberToObject(o, "requirements", (double)fw->n_reqs);
+        cJSON_AddNumberToObject(o, "requirement_count", (double)fw->n_reqs);
         for (int k = 0; k < 4; k++) {
             cJSON_AddNumberToObject(o, keys[k], (double)count[k]);
             char pk[32];

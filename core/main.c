@@ -42,6 +42,7 @@ static const char usage_text[] =
     "  sql 'SELECT ...'                          query the store, read-only\n"
     "  compliance [FRAMEWORK] [--scan N]         requirements passed, failed, manual\n"
     "  report --html FILE [--scan N]             self-contained HTML posture dashboard\n"
+    "  report --framework ID [--format F]        audit-ready compliance report (html, csv, json)\n"
     "  vercmp ECOSYSTEM A B                      compare two versions: prints <, = or >\n"
     "  feed update | import FILE | list | match  vulnerability and threat feeds (docs/feeds.md)\n"
     "  version                                   print versions\n"
@@ -161,6 +162,8 @@ static const char compliance_help[] =
 
 static const char report_help[] =
     "usage: parapet report --html FILE [--scan N] [--frameworks DIR] [--title TEXT]\n"
+    "       parapet report --framework ID [--format html|csv|json] [--scan N]\n"
+    "                      [--output FILE] [--frameworks DIR]\n"
     "\n"
     "Write one self-contained HTML file (no external assets; opens from disk,\n"
     "works offline) with the posture of a stored scan: score, findings by\n"
@@ -169,7 +172,14 @@ static const char report_help[] =
     "table with each finding's evidence and remediation, and inventory counts.\n"
     "--scan defaults to the latest complete or partial scan; --frameworks to\n"
     "the directory `parapet compliance` reads. FILE '-' writes to standard\n"
-    "output. See docs/report.md.\n";
+    "output.\n"
+    "\n"
+    "With --framework, write the audit-ready compliance report of that framework\n"
+    "instead: scan time and scope, each requirement's status (as `parapet\n"
+    "compliance`), its rules, the resources they judged with evidence, and the\n"
+    "exceptions (muted findings with their suppression's reason, owner and\n"
+    "expiry). --format defaults to html (printable, self-contained); --output to\n"
+    "standard output. See docs/report.md.\n";
 
 static const char vercmp_help[] =
     "usage: parapet vercmp ECOSYSTEM A B\n"
