@@ -1021,6 +1021,17 @@ def kubernetes():
              "eu-west-1", name, data)
 
 
+def account_controls():
+    """AWS account-level controls (root user, monitoring, Config, GuardDuty,
+    flow logs, NACLs, EBS default encryption...): hand-written records kept
+    in aws_account_controls.jsonl beside this script."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "aws_account_controls.jsonl")
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                records.append(json.loads(line))
+
+
 def generate():
     s3_buckets()
     security_groups()
@@ -1035,6 +1046,7 @@ def generate():
     azure_rest()
     gcp()
     kubernetes()
+    account_controls()
     lines = [json.dumps(r, ensure_ascii=False, separators=(",", ":")) for r in records]
     return "\n".join(lines) + "\n"
 

@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "accounts.h"
 #include "aws_buf.h"
 #include "aws_client.h"
 #include "aws_ctx.h"
@@ -70,6 +71,15 @@ static const struct {
     {"iam", 1, collect_iam},
     {"s3", 1, collect_s3},
     {"ec2", 0, collect_ec2},
+    {"cloudtrail", 0, collect_cloudtrail},
+    {"kms", 0, collect_kms},
+    {"rds", 0, collect_rds},
+    {"lambda", 0, collect_lambda},
+    {"eks", 0, collect_eks},
+    {"config", 0, collect_config},
+    {"guardduty", 0, collect_guardduty},
+    {"monitoring", 1, collect_monitoring},
+    {"security", 0, collect_security},
 };
 #define N_SERVICES (sizeof services / sizeof services[0])
 
@@ -99,10 +109,18 @@ static const char schema[] =
     "\"description\":\"send every call to this endpoint (http allowed; S3 then path-style)\"},"
     "\"regions\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9-]{1,31}$\"},"
     "\"description\":\"regions to scan; default: every region enabled for the account\"},"
-    "\"services\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"iam\",\"s3\",\"ec2\"]},"
+    "\"services\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"iam\",\"s3\",\"ec2\","
+    "\"cloudtrail\",\"kms\",\"rds\",\"lambda\",\"eks\",\"config\",\"guardduty\",\"monitoring\",\"security\"]},"
     "\"description\":\"services to collect; default: all\"},"
     "\"profile\":{\"type\":\"string\",\"maxLength\":200,"
-    "\"description\":\"profile of the shared config files (default: AWS_PROFILE or default)\"}}}";
+    "\"description\":\"profile of the shared config files (default: AWS_PROFILE or default)\"},"
+    "\"role\":{\"type\":\"string\",\"maxLength\":1000,\"pattern\":\"^arn:aws[a-z-]*:iam::[^:]*:role/.+$\","
+    "\"description\":\"role to assume in every account of aws.accounts; {account} is replaced by the account id\"},"
+    "\"accounts\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"^[0-9]{12}$\"},"
+    "\"description\":\"accounts to scan through aws.role (concurrently; one failing account does not stop "
+    "the others)\"},"
+    "\"external_id\":{\"type\":\"string\",\"maxLength\":1224,"
+    "\"description\":\"ExternalId to send with every sts:AssumeRole of aws.role\"}}}";
 
 static char **string_array(const cJSON *a, size_t *n)
 {
@@ -129,6 +147,7 @@ static void ctx_free(aws_ctx *c)
     aws_regions_free(c->services, c->n_services);
     free(c->profile);
     free(c->plan_json);
+    aws_accounts_free(c);
     aws_chain_destroy(&c->chain);
     pthread_mutex_destroy(&c->throttle_mu);
     free(c);
@@ -164,6 +183,13 @@ static int aws_init(pp_host *h, const char *config_json, void **inst, const char
     c->services = string_array(cJSON_GetObjectItem(cfg, "services"), &c->n_services);
     const char *prof = cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "profile"));
     c->profile = prof && *prof ? strdup(prof) : NULL;
+    static char acct_err[AWS_ERR_LEN];
+    if (aws_accounts_configure(c, cfg, acct_err, sizeof acct_err) != 0) {
+        cJSON_Delete(cfg);
+        *err = acct_err;
+        ctx_free(c);
+        return PP_ERR_INVALID;
+    }
     cJSON_Delete(cfg);
     if (test_guard(c) != 0) {
         *err = "PARAPET_TEST=1 but no endpoint override (-o aws.endpoint_url=...): the test suite must never "
@@ -226,8 +252,8 @@ static const char *aws_plan(void *inst, const char *targets_json)
 {
     aws_ctx *c = inst;
     (void)targets_json;
-    char err[AWS_ERR_LEN] = "", account[16];
-    if (caller_account(c, account, sizeof account, err, sizeof err) != 0) {
+    char err[AWS_ERR_LEN] = "", caller[16];
+    if (caller_account(c, caller, sizeof caller, err, sizeof err) != 0) {
         aws_set_error("%s", err);
         return NULL;
     }
@@ -242,6 +268,10 @@ static const char *aws_plan(void *inst, const char *targets_json)
     }
     cJSON *plan = cJSON_CreateArray();
     const char *home = aws_home_region(c);
+    /* one account (the credentials'), or every account of aws.accounts through aws.role */
+    size_t n_acc = c->n_accounts ? c->n_accounts : 1;
+    for (size_t a = 0; a < n_acc; a++) {
+    const char *account = c->n_accounts ? c->accounts[a].id : caller;
     for (size_t s = 0; s < N_SERVICES; s++) {
         if (!service_enabled(c, services[s].name))
             continue;
@@ -260,11 +290,16 @@ static const char *aws_plan(void *inst, const char *targets_json)
             cJSON_AddItemToArray(plan, t);
         }
     }
+    }
     aws_regions_free(regions, nr);
     free(c->plan_json);
     c->plan_json = cJSON_PrintUnformatted(plan);
     cJSON_Delete(plan);
-    aws_log(c, PP_LOG_INFO, "account %s, %zu region(s)", account, nr);
+    if (c->n_accounts)
+        aws_log(c, PP_LOG_INFO, "%zu account(s) through %s (caller %s), %zu region(s)", c->n_accounts,
+                c->role_template, caller, nr);
+    else
+        aws_log(c, PP_LOG_INFO, "account %s, %zu region(s)", caller, nr);
     return c->plan_json;
 }
 
@@ -283,7 +318,15 @@ static int aws_collect(void *inst, const char *task_json)
         for (size_t s = 0; s < N_SERVICES; s++)
             if (strcmp(services[s].name, t.service) == 0) {
                 aws_set_error("%s", "");
+                aws_creds held;
+                char err[AWS_ERR_LEN] = "";
+                if (aws_account_enter(c, &t, &held, err, sizeof err) != 0) {
+                    aws_set_error("%s: %s", t.id, err);
+                    rc = aws_cancelled(c) ? PP_ERR_CANCELLED : PP_ERR;
+                    break;
+                }
                 rc = services[s].collect(c, &t);
+                aws_account_leave(&held);
                 break;
             }
     }
@@ -301,7 +344,8 @@ static const pp_plugin descriptor = {
     .abi_minor = 1,
     .name = "aws",
     .version = "0.1.0",
-    .description = "Amazon Web Services inventory: IAM, S3, EC2 (SigV4, the SDK credential chain)",
+    .description = "Amazon Web Services inventory: IAM, S3, EC2, CloudTrail, KMS, RDS, Lambda, EKS, Config, "
+                   "GuardDuty, CloudWatch, Security Hub, Access Analyzer, EFS (SigV4, the SDK credential chain)",
     .license = "Apache-2.0",
     .kinds = PP_KIND_PROVIDER,
     .threads = PP_THREADS_PARALLEL,

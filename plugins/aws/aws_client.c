@@ -30,6 +30,15 @@
 #define AWS_ADAPTIVE_MAX_MS 5000u
 #define AWS_URL_MAX 4096
 
+/* Credentials of the account the calling thread is collecting (many
+ * accounts: the assumed role), or NULL for the chain's. */
+static _Thread_local const aws_creds *t_task_creds;
+
+void aws_set_task_creds(const aws_creds *creds)
+{
+    t_task_creds = creds;
+}
+
 static const char *const throttle_codes[] = {
     "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
     "TooManyRequestsException", "RequestLimitExceeded", "SlowDown", "PriorRequestNotComplete",
@@ -251,7 +260,7 @@ static int dns_bucket(const char *b)
 }
 
 /* Split base+path into the URL to fetch, the Host header and the path to sign. */
-static int build_url(aws_ctx *c, const aws_call *call, abuf *url, char *host, size_t hostlen, const char **path_out,
+static int build_url(aws_ctx *c, const aws_call *call, abuf *url, char *host, size_t hostlen, size_t *path_at_out,
                      char *err, size_t errlen)
 {
     char base[1100];
@@ -284,16 +293,20 @@ static int build_url(aws_ctx *c, const aws_call *call, abuf *url, char *host, si
         abuf_str(url, path[0] == '/' ? path : "/");
     else if (url->len == path_at)
         abuf_ch(url, '/');
-    *path_out = NULL;
     if (url->failed || url->len >= AWS_URL_MAX) {
         snprintf(err, errlen, "request URL too long");
         return -1;
     }
-    /* the path to sign is everything after the host */
-    *path_out = abuf_cstr(url) + path_at;
+    /* the path to sign is everything after the host, up to the query; an
+     * offset, not a pointer: appending the query may move the buffer */
+    *path_at_out = path_at;
     if (call->query && *call->query) {
         abuf_ch(url, '?');
         abuf_str(url, call->query);
+    }
+    if (url->failed) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
     }
     return 0;
 }
@@ -309,11 +322,12 @@ static int send_once(aws_ctx *c, const aws_call *call, int force_refresh, aws_re
     abuf url;
     abuf_init(&url);
     char host[512];
-    const char *sign_path = NULL;
-    if (build_url(c, call, &url, host, sizeof host, &sign_path, err, errlen) != 0) {
+    size_t path_at = 0;
+    if (build_url(c, call, &url, host, sizeof host, &path_at, err, errlen) != 0) {
         abuf_free(&url);
         return AWS_E_FAIL;
     }
+    const char *sign_path = abuf_cstr(&url) + path_at;
     char *path_copy = strndup(sign_path, strcspn(sign_path, "?"));
     pp_http_header hdr[8];
     size_t nh = 0;
@@ -330,6 +344,8 @@ static int send_once(aws_ctx *c, const aws_call *call, int force_refresh, aws_re
     if (!call->unsigned_request) {
         if (call->creds)
             rc = aws_creds_copy(&cr, call->creds) == 0 ? AWS_OK : AWS_E_FAIL;
+        else if (t_task_creds)
+            rc = aws_creds_copy(&cr, t_task_creds) == 0 ? AWS_OK : AWS_E_FAIL;
         else
             rc = aws_chain_get(c, force_refresh, &cr, err, errlen) == 0 ? AWS_OK : AWS_E_FAIL;
         if (rc == AWS_OK) {
@@ -371,8 +387,8 @@ static int send_once(aws_ctx *c, const aws_call *call, int force_refresh, aws_re
         } else if (hrc != PP_OK || !resp) {
             char lu[600];
             log_url(abuf_cstr(&url), lu, sizeof lu);
-            snprintf(err, errlen, "%s %s: %s", req.method, lu,
-                     hrc == PP_ERR_TIMEOUT ? "timed out" : "connection or TLS failure");
+            snprintf(err, errlen, "%s: %s %s: %s", call->permission ? call->permission : call->service, req.method,
+                     lu, hrc == PP_ERR_TIMEOUT ? "timed out" : "connection or TLS failure");
             rc = AWS_E_FAIL;
         } else {
             out->status = resp->status;
@@ -441,7 +457,7 @@ int aws_call_do(aws_ctx *c, const aws_call *call, aws_reply *out, char *err, siz
             continue;
         }
         if (in_list(out->code, expired_codes, sizeof expired_codes / sizeof *expired_codes) && !refreshed &&
-            !call->creds && !call->unsigned_request) {
+            !call->creds && !t_task_creds && !call->unsigned_request) {
             aws_log(c, PP_LOG_INFO, "credentials expired (%s); refreshing", out->code);
             refreshed = 1;
             continue;
@@ -561,6 +577,31 @@ int aws_json_call(aws_ctx *c, const char *service, const char *region, const cha
     call.permission = permission;
     aws_reply r;
     int rc = aws_call_do(c, &call, &r, err, errlen);
+    if (rc == AWS_E_DENIED || rc == AWS_E_NOTFOUND)
+        snprintf(err, errlen, "%s", r.code);
+    if (rc == AWS_OK) {
+        *reply_json = r.body;
+        r.body = NULL;
+    }
+    aws_reply_free(&r);
+    return rc;
+}
+
+int aws_rest_json_call(aws_ctx *c, const char *service, const char *region, const char *path, const char *query,
+                       const char *permission, char **reply_json, char *err, size_t errlen)
+{
+    *reply_json = NULL;
+    aws_call call = {0};
+    call.service = service;
+    call.region = region;
+    call.method = "GET";
+    call.path = path;
+    call.query = query;
+    call.permission = permission;
+    aws_reply r;
+    int rc = aws_call_do(c, &call, &r, err, errlen);
+    if (rc == AWS_E_DENIED || rc == AWS_E_NOTFOUND)
+        snprintf(err, errlen, "%s", r.code);
     if (rc == AWS_OK) {
         *reply_json = r.body;
         r.body = NULL;

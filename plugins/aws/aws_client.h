@@ -93,6 +93,25 @@ int aws_json_call(aws_ctx *c, const char *service, const char *region, const cha
                   const char *operation, const char *body_json, const char *permission, char **reply_json,
                   char *err, size_t errlen);
 
+/**
+ * aws_rest_json_call - REST-JSON protocol (Lambda, EKS, GuardDuty): a GET
+ * of @path (already percent-encoded, starting with '/') with the encoded
+ * @query (or NULL). On AWS_OK *@reply_json is the body (free()); on
+ * AWS_E_DENIED / AWS_E_NOTFOUND @err holds the AWS error code (REST-JSON
+ * services name it in the x-amzn-ErrorType header or the body's `__type`
+ * / `code` member). The caller parses and checks the body.
+ */
+int aws_rest_json_call(aws_ctx *c, const char *service, const char *region, const char *path, const char *query,
+                       const char *permission, char **reply_json, char *err, size_t errlen);
+
+/**
+ * aws_set_task_creds - sign the calling thread's later calls with @creds
+ * (the role assumed in the task's account) instead of the chain's; NULL
+ * goes back to the chain. The caller keeps @creds alive and unchanged
+ * until it resets this. A call's own aws_call.creds still wins.
+ */
+void aws_set_task_creds(const aws_creds *creds);
+
 /** aws_form_encode - append "&@key=" and @value percent-encoded to @b. */
 struct abuf;
 void aws_form_param(struct abuf *b, const char *key, const char *value);

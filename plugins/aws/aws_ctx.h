@@ -23,6 +23,15 @@ typedef struct aws_throttle {
     unsigned delay_ms; /**< pause before each call, grows on throttling, decays on success */
 } aws_throttle;
 
+/** One account of a many-account scan (accounts.c). */
+typedef struct aws_account {
+    char id[13];
+    pthread_mutex_t mu;
+    aws_creds creds;          /**< the assumed role's credentials, when state is 1 */
+    int state;                /**< 0 not yet assumed, 1 assumed, -1 failed */
+    char error[AWS_ERR_LEN];  /**< why it failed (no secrets) */
+} aws_account;
+
 typedef struct aws_ctx {
     const pp_host_api *api;
     pp_host *h;
@@ -34,6 +43,11 @@ typedef struct aws_ctx {
     size_t n_services;
     char *profile;        /**< -o aws.profile, or NULL: AWS_PROFILE / "default" */
     unsigned max_items;   /**< resources per type and task; 0 = no cap */
+    /* many accounts: -o aws.role (with "{account}"), aws.accounts, aws.external_id */
+    char *role_template;
+    char *external_id;
+    aws_account *accounts;
+    size_t n_accounts;
     /* credentials */
     aws_cred_chain chain;
     /* throttling */

@@ -1,7 +1,8 @@
 /*
  * collect_ec2.c - EC2 in one region: security groups, instances (with
- * their metadata options) and EBS volumes (EC2 query protocol, NextToken
- * pagination). Shapes: docs/resources/aws.md.
+ * their metadata options), EBS volumes, VPCs with their flow logs, network
+ * ACLs and the region's EBS default encryption (EC2 query protocol,
+ * NextToken pagination). Shapes: docs/resources/aws.md.
  */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
@@ -202,6 +203,135 @@ static int volume_page(aws_ctx *c, aws_task *t, const xml_node *root, void *ud)
     return AWS_OK;
 }
 
+static int flowlog_page(aws_ctx *c, aws_task *t, const xml_node *root, void *ud)
+{
+    (void)c, (void)t;
+    for (const xml_node *it = xml_path(root, "flowLogSet/item"); it; it = xml_next(it)) {
+        const char *res = xml_text_at(it, "resourceId");
+        if (!res || !*res)
+            continue;
+        cJSON *x = cJSON_CreateObject();
+        j_str(x, "flowLogId", it, "flowLogId");
+        j_str(x, "flowLogStatus", it, "flowLogStatus");
+        j_str(x, "trafficType", it, "trafficType");
+        j_str(x, "logDestinationType", it, "logDestinationType");
+        j_str(x, "logDestination", it, "logDestination");
+        j_str(x, "logGroupName", it, "logGroupName");
+        j_str(x, "deliverLogsStatus", it, "deliverLogsStatus");
+        cJSON *list = cJSON_GetObjectItemCaseSensitive(ud, res);
+        if (!list)
+            list = cJSON_AddArrayToObject(ud, res);
+        cJSON_AddItemToArray(list, x);
+    }
+    return AWS_OK;
+}
+
+static int vpc_page(aws_ctx *c, aws_task *t, const xml_node *root, void *ud)
+{
+    const cJSON *flows = ud;
+    for (const xml_node *it = xml_path(root, "vpcSet/item"); it; it = xml_next(it)) {
+        const char *id = xml_text_at(it, "vpcId");
+        if (!id || !*id)
+            continue;
+        cJSON *d = cJSON_CreateObject();
+        j_str(d, "vpcId", it, "vpcId");
+        j_str(d, "state", it, "state");
+        j_str(d, "cidrBlock", it, "cidrBlock");
+        j_bool(d, "isDefault", it, "isDefault");
+        j_str(d, "ownerId", it, "ownerId");
+        const cJSON *fl = cJSON_GetObjectItemCaseSensitive(flows, id);
+        if (flows)
+            cJSON_AddItemToObject(d, "flowLogs", fl ? cJSON_Duplicate(fl, 1) : cJSON_CreateArray());
+        const char *name = id;
+        cJSON *tags = ec2_tags(it, &name);
+        char uid[300];
+        snprintf(uid, sizeof uid, "arn:aws:ec2:%s:%s:vpc/%s", t->region, t->account, id);
+        if (aws_emit_resource(c, t, "aws.ec2.vpc", uid, name, t->region, d, tags) == PP_ERR_CANCELLED)
+            return AWS_E_CANCELLED;
+    }
+    return AWS_OK;
+}
+
+static int nacl_page(aws_ctx *c, aws_task *t, const xml_node *root, void *ud)
+{
+    (void)ud;
+    for (const xml_node *it = xml_path(root, "networkAclSet/item"); it; it = xml_next(it)) {
+        const char *id = xml_text_at(it, "networkAclId");
+        if (!id || !*id)
+            continue;
+        cJSON *d = cJSON_CreateObject();
+        j_str(d, "networkAclId", it, "networkAclId");
+        j_str(d, "vpcId", it, "vpcId");
+        j_bool(d, "isDefault", it, "default");
+        j_str(d, "ownerId", it, "ownerId");
+        cJSON *entries = cJSON_AddArrayToObject(d, "entries");
+        for (const xml_node *e = xml_path(it, "entrySet/item"); e; e = xml_next(e)) {
+            cJSON *x = cJSON_CreateObject();
+            j_int(x, "ruleNumber", e, "ruleNumber");
+            j_str(x, "protocol", e, "protocol");
+            j_str(x, "ruleAction", e, "ruleAction");
+            j_bool(x, "egress", e, "egress");
+            j_str(x, "cidrBlock", e, "cidrBlock");
+            j_str(x, "ipv6CidrBlock", e, "ipv6CidrBlock");
+            const xml_node *pr = xml_child(e, "portRange");
+            if (pr) {
+                cJSON *p = cJSON_AddObjectToObject(x, "portRange");
+                j_int(p, "from", pr, "from");
+                j_int(p, "to", pr, "to");
+            }
+            cJSON_AddItemToArray(entries, x);
+        }
+        cJSON *assoc = cJSON_AddArrayToObject(d, "subnetIds");
+        for (const xml_node *a = xml_path(it, "associationSet/item"); a; a = xml_next(a)) {
+            const char *sn = xml_text_at(a, "subnetId");
+            if (sn)
+                cJSON_AddItemToArray(assoc, cJSON_CreateString(sn));
+        }
+        const char *name = id;
+        cJSON *tags = ec2_tags(it, &name);
+        char uid[300];
+        snprintf(uid, sizeof uid, "arn:aws:ec2:%s:%s:network-acl/%s", t->region, t->account, id);
+        if (aws_emit_resource(c, t, "aws.ec2.network_acl", uid, name, t->region, d, tags) == PP_ERR_CANCELLED)
+            return AWS_E_CANCELLED;
+    }
+    return AWS_OK;
+}
+
+/* aws.ec2.ebs_default_encryption: one per region. Nonzero = stop. */
+static int ebs_default(aws_ctx *c, aws_task *t)
+{
+    char uid[200], err[AWS_ERR_LEN] = "";
+    snprintf(uid, sizeof uid, "arn:aws:ec2:%s:%s:ebs-default-encryption", t->region, t->account);
+    xml_node *root = NULL;
+    int rc = aws_query_call(c, "ec2", t->region, "GetEbsEncryptionByDefault", EC2_VERSION, NULL,
+                            "ec2:GetEbsEncryptionByDefault", &root, err, sizeof err);
+    if (rc != AWS_OK)
+        return collector_outcome(c, t, rc, "ec2:GetEbsEncryptionByDefault", "aws.ec2.ebs_default_encryption", uid,
+                                 err, err);
+    const char *on = xml_text_at(root, "ebsEncryptionByDefault");
+    if (!on || (strcmp(on, "true") != 0 && strcmp(on, "false") != 0)) {
+        xml_free(root);
+        snprintf(err, sizeof err, "ec2:GetEbsEncryptionByDefault: no ebsEncryptionByDefault in the response");
+        return collector_outcome(c, t, AWS_E_FAIL, "ec2:GetEbsEncryptionByDefault", "aws.ec2.ebs_default_encryption",
+                                 uid, err, err);
+    }
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddBoolToObject(d, "ebsEncryptionByDefault", strcmp(on, "true") == 0);
+    xml_free(root);
+    root = NULL;
+    rc = aws_query_call(c, "ec2", t->region, "GetEbsDefaultKmsKeyId", EC2_VERSION, NULL, "ec2:GetEbsDefaultKmsKeyId",
+                        &root, err, sizeof err);
+    if (rc == AWS_OK)
+        j_str_or_null(d, "kmsKeyId", root, "kmsKeyId");
+    xml_free(root);
+    if (collector_outcome(c, t, rc, "ec2:GetEbsDefaultKmsKeyId", "aws.ec2.ebs_default_encryption", uid, err, err)) {
+        cJSON_Delete(d);
+        return 1;
+    }
+    return aws_emit_resource(c, t, "aws.ec2.ebs_default_encryption", uid, t->region, t->region, d, NULL) ==
+           PP_ERR_CANCELLED;
+}
+
 int collect_ec2(aws_ctx *c, aws_task *t)
 {
     struct {
@@ -221,5 +351,42 @@ int collect_ec2(aws_ctx *c, aws_task *t)
         if (collector_outcome(c, t, rc, perm, kinds[i].what, NULL, err, err))
             return PP_ERR_CANCELLED;
     }
+    /* VPCs carry their flow logs: read those first (absent when denied) */
+    cJSON *flows = cJSON_CreateObject();
+    char err[AWS_ERR_LEN] = "";
+    aws_pager fp = {"ec2", t->region, "DescribeFlowLogs", EC2_VERSION, "&MaxResults=1000", "ec2:DescribeFlowLogs",
+                    "NextToken", "nextToken", NULL};
+    int rc = aws_query_paginate(c, t, &fp, flowlog_page, flows, err, sizeof err);
+    if (collector_outcome(c, t, rc, "ec2:DescribeFlowLogs", "aws.ec2.vpc", NULL, err, err)) {
+        cJSON_Delete(flows);
+        return PP_ERR_CANCELLED;
+    }
+    if (rc != AWS_OK) {
+        cJSON_Delete(flows);
+        flows = NULL;
+    }
+    struct {
+        const char *action, *params, *what;
+        aws_xml_page_fn fn;
+        void *ud;
+    } more[] = {
+        {"DescribeVpcs", "&MaxResults=1000", "aws.ec2.vpc", vpc_page, flows},
+        {"DescribeNetworkAcls", "&MaxResults=1000", "aws.ec2.network_acl", nacl_page, NULL},
+    };
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+        char perm[64];
+        err[0] = '\0';
+        snprintf(perm, sizeof perm, "ec2:%s", more[i].action);
+        aws_pager p = {"ec2", t->region, more[i].action, EC2_VERSION, more[i].params, perm, "NextToken", "nextToken",
+                       NULL};
+        rc = aws_query_paginate(c, t, &p, more[i].fn, more[i].ud, err, sizeof err);
+        if (collector_outcome(c, t, rc, perm, more[i].what, NULL, err, err)) {
+            cJSON_Delete(flows);
+            return PP_ERR_CANCELLED;
+        }
+    }
+    cJSON_Delete(flows);
+    if (ebs_default(c, t))
+        return PP_ERR_CANCELLED;
     return t->errors ? PP_ERR : PP_OK;
 }

@@ -2,8 +2,9 @@
  * collect_iam.c - IAM, once per account (global): users (login profile,
  * MFA devices, access keys with last use, attached and inline policies,
  * groups), roles (trust policy, attached and inline policies), customer
- * managed policies with their default version's document, and the account
- * password policy. Query protocol, Marker/IsTruncated pagination.
+ * managed policies with their default version's document, the account
+ * password policy; then the root user (collect_iam_root.c), server
+ * certificates and AWSSupportAccess holders (collect_iam_extra.c). Query protocol, Marker/IsTruncated pagination.
  */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
@@ -335,6 +336,10 @@ int collect_iam(aws_ctx *c, aws_task *t)
     iam_list(c, t, "ListRoles", NULL, "Roles", walk_member, &w, "aws.iam.role", NULL);
     w.fn = collect_policy;
     iam_list(c, t, "ListPolicies", "&Scope=Local", "Policies", walk_member, &w, "aws.iam.policy", NULL);
+    if (!aws_cancelled(c))
+        collect_iam_root(c, t);
+    if (!aws_cancelled(c))
+        collect_iam_extra(c, t);
     if (aws_cancelled(c))
         return PP_ERR_CANCELLED;
     return t->errors ? PP_ERR : PP_OK;

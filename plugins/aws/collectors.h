@@ -14,6 +14,19 @@
 int collect_ec2(aws_ctx *c, aws_task *t);
 int collect_s3(aws_ctx *c, aws_task *t);
 int collect_iam(aws_ctx *c, aws_task *t);
+/** the root user (credential report, account summary); called by collect_iam */
+int collect_iam_root(aws_ctx *c, aws_task *t);
+/** server certificates and AWSSupportAccess holders; called by collect_iam */
+int collect_iam_extra(aws_ctx *c, aws_task *t);
+int collect_cloudtrail(aws_ctx *c, aws_task *t);
+int collect_kms(aws_ctx *c, aws_task *t);
+int collect_rds(aws_ctx *c, aws_task *t);
+int collect_lambda(aws_ctx *c, aws_task *t);
+int collect_eks(aws_ctx *c, aws_task *t);
+int collect_config(aws_ctx *c, aws_task *t);
+int collect_guardduty(aws_ctx *c, aws_task *t);
+int collect_monitoring(aws_ctx *c, aws_task *t);
+int collect_security(aws_ctx *c, aws_task *t);
 
 /**
  * collector_outcome - shared bookkeeping for a call's result: on
@@ -23,5 +36,40 @@ int collect_iam(aws_ctx *c, aws_task *t);
  */
 int collector_outcome(aws_ctx *c, aws_task *t, int rc, const char *permission, const char *what,
                       const char *uid, const char *code, const char *err);
+
+/**
+ * collector_json - one JSON 1.1 call (POST, X-Amz-Target
+ * @target_prefix.@operation) in the task's region; *@out is the reply
+ * object on AWS_OK (cJSON_Delete it). Denials become error findings and
+ * failures (including a malformed or truncated body, named by
+ * @permission) are counted, as collector_outcome does. Returns an
+ * aws_client.h code; AWS_E_CANCELLED means stop.
+ */
+int collector_json(aws_ctx *c, aws_task *t, const char *service, const char *target_prefix, const char *operation,
+                   const char *body, const char *permission, const char *what, const char *uid, cJSON **out);
+/** collector_rest_json - the same for a REST-JSON GET of @path?@query. */
+int collector_rest_json(aws_ctx *c, aws_task *t, const char *service, const char *path, const char *query,
+                        const char *permission, const char *what, const char *uid, cJSON **out);
+/**
+ * aws_credential_report_root - fill @d with the root user's members
+ * (docs/resources/aws.md, aws.iam.root_user) from the IAM credential
+ * report @csv (decoded text; modified in place). Unquoted CSV with a
+ * header row; at most 32 columns are read per row, dates that are not
+ * dates (N/A, no_information, not_supported) become null, booleans other
+ * than true/false are left out. Returns 0, or -1 with a reason in @err
+ * when there is no `user` column or no `<root_account>` row.
+ */
+int aws_credential_report_root(char *csv, cJSON *d, char *err, size_t errlen);
+
+/**
+ * aws_log_group_of - split a CloudWatch Logs log group ARN
+ * ("arn:aws:logs:REGION:ACCOUNT:log-group:NAME" with an optional ":*")
+ * into @region and @name. Returns 0, or -1 when it is not such an ARN,
+ * the region has characters other than [a-z0-9-], or a part does not fit.
+ */
+int aws_log_group_of(const char *arn, char *region, size_t rlen, char *name, size_t nlen);
+
+/** collector_stop - nonzero when @rc says the task must stop (cancelled). */
+int collector_stop(int rc);
 
 #endif

@@ -1,7 +1,9 @@
 # plugins/aws: build fragment (included from the top Makefile.am)
 #
 # The `aws` provider: SigV4, the SDK credential chain, query/EC2 XML,
-# REST-XML (S3) and JSON 1.1 over host->http; collectors for IAM, S3, EC2.
+# REST-XML (S3), JSON 1.1 and REST-JSON over host->http; collectors for IAM,
+# S3, EC2, CloudTrail, KMS, RDS, Lambda, EKS, Config, GuardDuty and the
+# CloudWatch monitoring of the CIS controls; many accounts through aws.role.
 # Needs expat: configure.ac provides EXPAT_CFLAGS / EXPAT_LIBS
 # (PKG_CHECK_MODULES([EXPAT], [expat >= 2.2]); Debian libexpat1-dev).
 AWS_PLUGIN_SOURCES = \
@@ -17,7 +19,12 @@ AWS_PLUGIN_SOURCES = \
 	plugins/aws/cred_chain.c plugins/aws/cred_env.c plugins/aws/cred_profile.c \
 	plugins/aws/cred_process.c plugins/aws/cred_sts.c plugins/aws/cred_web_identity.c \
 	plugins/aws/cred_ecs.c plugins/aws/cred_imds.c plugins/aws/cred_http.c plugins/aws/cred_http.h \
-	plugins/aws/collectors.h plugins/aws/collect_ec2.c plugins/aws/collect_s3.c plugins/aws/collect_iam.c
+	plugins/aws/collectors.h plugins/aws/collect_ec2.c plugins/aws/collect_s3.c plugins/aws/collect_iam.c \
+	plugins/aws/collect_iam_root.c plugins/aws/collect_iam_extra.c plugins/aws/collect_common.c plugins/aws/aws_json.c plugins/aws/aws_json.h \
+	plugins/aws/collect_cloudtrail.c plugins/aws/collect_kms.c plugins/aws/collect_rds.c \
+	plugins/aws/collect_lambda.c plugins/aws/collect_eks.c plugins/aws/collect_config.c \
+	plugins/aws/collect_monitoring.c plugins/aws/accounts.c plugins/aws/accounts.h \
+	plugins/aws/collect_security.c
 AWS_PLUGIN_CFLAGS = $(CJSON_CFLAGS) $(EXPAT_CFLAGS) $(OPENSSL_CFLAGS) -pthread
 AWS_PLUGIN_LIBS = $(CJSON_LIBS) $(EXPAT_LIBS) $(OPENSSL_LIBS) -lpthread
 
@@ -47,7 +54,20 @@ tests_unit_test_aws_creds_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS)
 tests_unit_test_aws_creds_CFLAGS = $(AM_CFLAGS) $(AWS_PLUGIN_CFLAGS)
 tests_unit_test_aws_creds_LDADD = libparapet.la $(AWS_PLUGIN_LIBS) $(CURL_LIBS)
 
+# Parsers of outside input used by the JSON collectors: JSON replies, the
+# IAM credential report, log group ARNs (well-formed and hostile inputs).
+check_PROGRAMS += tests/unit/test_aws_parse
+TESTS += tests/unit/test_aws_parse
+tests_unit_test_aws_parse_SOURCES = tests/unit/test_aws_parse.c $(AWS_PLUGIN_SOURCES) tests/support/test_check.h
+tests_unit_test_aws_parse_CFLAGS = $(AM_CFLAGS) $(AWS_PLUGIN_CFLAGS)
+tests_unit_test_aws_parse_LDADD = $(AWS_PLUGIN_LIBS)
+
 # The whole plugin through the CLI against a local HTTPS AWS mock that
 # verifies every signature (python3, openssl).
 TESTS += tests/integration/aws_scan.sh
-EXTRA_DIST += tests/integration/aws_scan.sh tests/support/aws_mock.py tests/fixtures/aws docs/aws.md
+# Many accounts through aws.role (AssumeRole with an external id, one refused account).
+TESTS += tests/integration/aws_accounts.sh
+# Malformed / truncated XML and JSON, a throttling storm, a stalled endpoint.
+TESTS += tests/integration/aws_faults.sh
+EXTRA_DIST += tests/integration/aws_scan.sh tests/integration/aws_accounts.sh tests/integration/aws_faults.sh \
+	tests/integration/aws_lib.sh tests/support/aws_mock.py tests/fixtures/aws docs/aws.md

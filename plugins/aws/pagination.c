@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "aws_buf.h"
+#include "aws_json.h"
 
 /* The next token of a page, or NULL when it is the last one. */
 static const char *next_token(const xml_node *root, const aws_pager *p)
@@ -136,11 +137,9 @@ int aws_json_paginate(aws_ctx *c, aws_task *t, const aws_pager *p, aws_json_page
         free(body);
         if (rc != AWS_OK)
             break;
-        cJSON *j = cJSON_Parse(reply);
+        cJSON *j = aj_parse(reply, p->permission, err, errlen);
         free(reply);
-        if (!cJSON_IsObject(j)) {
-            snprintf(err, errlen, "%s: the response is not a JSON object", p->permission);
-            cJSON_Delete(j);
+        if (!j) {
             rc = AWS_E_FAIL;
             break;
         }

@@ -24,7 +24,10 @@ gen() {
 }
 
 gen 3000 "$TMP/small.jsonl"
-gen 150000 "$TMP/big.jsonl"
+# big enough that no scan can finish before the latest kill (3 s), even in
+# an optimised build on a fast machine: the checks below assume every kill
+# lands in a running scan or leaves one that never completed
+gen 500000 "$TMP/big.jsonl"
 
 run_parapet "$TMP/base" --plugin-dir "$D" --db "$DB" scan snapshot "$TMP/small.jsonl" --rules "$RULES" \
     --no-default-rules

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """aws_mock.py - a local HTTPS stand-in for AWS, for tests/integration/aws_*.sh.
 
-Answers STS, EC2, IAM (query protocol, XML) and S3 (REST-XML) in the wire
-formats of the AWS API references, with pagination (EC2 NextToken, IAM
+Answers STS (incl. AssumeRole, for many accounts), EC2, IAM, RDS, CloudWatch
+(query protocol, XML), S3 (REST-XML), CloudTrail, KMS, Config, CloudWatch Logs
+(JSON 1.1) and Lambda, EKS, GuardDuty (REST-JSON) in the wire formats of the
+AWS API references, with pagination (EC2 NextToken, IAM
 Marker/IsTruncated, S3 ContinuationToken), a throttling burst per service
 and access denials, and VERIFIES EVERY REQUEST'S SIGV4 SIGNATURE with its
 own implementation (hmac/hashlib; written from the AWS General Reference,
@@ -27,12 +29,20 @@ import urllib.parse
 
 ACCOUNT = "123456789012"
 LOCK = threading.Lock()
+CUR = threading.local()      # the account of the request being answered
+ISSUED = {}                  # AssumeRole: access key id -> (secret, token, account)
+
+
+def acct():
+    return getattr(CUR, "account", ACCOUNT)
 COUNTS = {}
 ARGS = None
 LOG = None
 
 
 def log(line):
+    if line.startswith("OK "):
+        line += " acct=" + acct()
     with LOCK:
         LOG.write(line + "\n")
         LOG.flush()
@@ -74,7 +84,10 @@ def verify(handler, body):
     if not m:
         return "malformed Authorization"
     akid, date, region, service, signed, sig = m.groups()
-    if akid != ARGS.akid:
+    secret, token, account = ARGS.secret, ARGS.token, ACCOUNT
+    if akid in ISSUED:
+        secret, token, account = ISSUED[akid]
+    elif akid != ARGS.akid:
         return "unknown access key"
     amz_date = handler.headers.get("X-Amz-Date", "")
     try:
@@ -88,8 +101,8 @@ def verify(handler, body):
     names = signed.split(";")
     if "host" not in names:
         return "host not signed"
-    if ARGS.token:
-        if handler.headers.get("X-Amz-Security-Token") != ARGS.token:
+    if token:
+        if handler.headers.get("X-Amz-Security-Token") != token:
             return "missing or wrong session token"
         if "x-amz-security-token" not in names:
             return "session token not signed"
@@ -110,7 +123,7 @@ def verify(handler, body):
     creq = "\n".join([handler.command, path, canonical_query(url.query), "\n".join(lines) + "\n", signed, payload])
     scope = "/".join([date, region, service, "aws4_request"])
     sts = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(creq.encode()).hexdigest()])
-    k = ("AWS4" + ARGS.secret).encode()
+    k = ("AWS4" + secret).encode()
     for part in (date, region, service, "aws4_request"):
         k = hmac.new(k, part.encode(), hashlib.sha256).digest()
     want = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
@@ -118,6 +131,7 @@ def verify(handler, body):
         return "signature mismatch"
     handler.signed_service = service
     handler.signed_region = region
+    CUR.account = account
     return None
 
 
@@ -193,9 +207,11 @@ def page(items, marker, size):
 # ---------------------------------------------------------------- services
 
 def sts(action, p):
+    if action == "AssumeRole":
+        return sts_assume_role(p)
     if action == "GetCallerIdentity":
         return 200, iam_wrap(action, "<Arn>arn:aws:iam::%s:user/scanner</Arn><UserId>AIDASCANNER</UserId>"
-                                     "<Account>%s</Account>" % (ACCOUNT, ACCOUNT),
+                                     "<Account>%s</Account>" % (acct(), acct()),
                              "https://sts.amazonaws.com/doc/2011-06-15/")
     return 400, xml_error_query("InvalidAction", "unknown action")
 
@@ -224,7 +240,7 @@ def ec2(action, p, region):
                     "<ipPermissions>%s</ipPermissions><ipPermissionsEgress><item><ipProtocol>-1</ipProtocol>"
                     "<groups/><ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges><ipv6Ranges/>"
                     "<prefixListIds/></item></ipPermissionsEgress><tagSet><item><key>env</key><value>test</value>"
-                    "</item></tagSet></item>" % (ACCOUNT, g["id"], g["name"], g["desc"], perms))
+                    "</item></tagSet></item>" % (acct(), g["id"], g["name"], g["desc"], perms))
         tok = "<nextToken>%d</nextToken>" % nxt if nxt else ""
         return 200, "<DescribeSecurityGroupsResponse %s><requestId>r</requestId><securityGroupInfo>%s" \
                     "</securityGroupInfo>%s</DescribeSecurityGroupsResponse>" % (ns, out, tok)
@@ -248,9 +264,15 @@ def ec2(action, p, region):
         return 200, ("<DescribeInstancesResponse %s><requestId>r</requestId><reservationSet><item>"
                      "<reservationId>r-1</reservationId><ownerId>%s</ownerId><instancesSet>%s%s</instancesSet></item>"
                      "</reservationSet></DescribeInstancesResponse>"
-                     % (ns, ACCOUNT, inst("i-0000000000000000a", "optional", "198.51.100.17"),
+                     % (ns, acct(), inst("i-0000000000000000a", "optional", "198.51.100.17"),
                         inst("i-0000000000000000b", "required", None)))
+    more = ec2_more(action, p, region, ns)
+    if more:
+        return more
     if action == "DescribeVolumes":
+        if fault("bad-xml"):
+            return 200, "<DescribeVolumesResponse %s><volumeSet><item><volumeId>vol-1</volumeId></item></volumeSet" \
+                        "<</DescribeVolumesResponse>" % ns
         if region == "eu-west-1":
             return 403, xml_error_ec2("UnauthorizedOperation", "You are not authorized to perform this operation.")
         return 200, ("<DescribeVolumesResponse %s><requestId>r</requestId><volumeSet><item><volumeId>"
@@ -264,13 +286,16 @@ def ec2(action, p, region):
 
 
 def iam(action, p):
+    more = iam_more(action, p)
+    if more:
+        return more
     user = next((u for u in USERS if u["UserName"] == p.get("UserName")), None)
     if action == "ListUsers":
         if bump("iam-throttle") == 1:
             return 400, xml_error_query("Throttling", "Rate exceeded")
         chunk, nxt = page(USERS, p.get("Marker"), 2)
         items = ["<Path>%s</Path><UserName>%s</UserName><UserId>%s</UserId><Arn>arn:aws:iam::%s:user%s%s</Arn>"
-                 "<CreateDate>%s</CreateDate>%s" % (u["Path"], u["UserName"], u["UserId"], ACCOUNT, u["Path"],
+                 "<CreateDate>%s</CreateDate>%s" % (u["Path"], u["UserName"], u["UserId"], acct(), u["Path"],
                                                     u["UserName"], u["CreateDate"],
                                                     "<PasswordLastUsed>%s</PasswordLastUsed>" % u["PasswordLastUsed"]
                                                     if "PasswordLastUsed" in u else "") for u in chunk]
@@ -308,13 +333,13 @@ def iam(action, p):
         return 200, iam_wrap(action, "<UserName>%s</UserName><PolicyName>%s</PolicyName><PolicyDocument>%s"
                                      "</PolicyDocument>" % (user["UserName"], p["PolicyName"], url_policy(doc)))
     if action == "ListGroupsForUser":
-        items = ["<GroupName>%s</GroupName><Arn>arn:aws:iam::%s:group/%s</Arn>" % (g, ACCOUNT, g) for g in user["groups"]]
+        items = ["<GroupName>%s</GroupName><Arn>arn:aws:iam::%s:group/%s</Arn>" % (g, acct(), g) for g in user["groups"]]
         return 200, iam_wrap(action, "<Groups>%s</Groups><IsTruncated>false</IsTruncated>" % members(items))
     if action == "ListRoles":
         item = ("<Path>/</Path><RoleName>vendor-support</RoleName><RoleId>AROAVENDOR0000000001</RoleId>"
                 "<Arn>arn:aws:iam::%s:role/vendor-support</Arn><CreateDate>2023-01-01T00:00:00Z</CreateDate>"
                 "<AssumeRolePolicyDocument>%s</AssumeRolePolicyDocument><MaxSessionDuration>3600"
-                "</MaxSessionDuration>" % (ACCOUNT, url_policy(TRUST_ANY)))
+                "</MaxSessionDuration>" % (acct(), url_policy(TRUST_ANY)))
         return 200, iam_wrap(action, "<Roles>%s</Roles><IsTruncated>false</IsTruncated>" % members([item]))
     if action in ("ListAttachedRolePolicies",):
         return 200, iam_wrap(action, "<AttachedPolicies/><IsTruncated>false</IsTruncated>")
@@ -326,7 +351,7 @@ def iam(action, p):
         item = ("<PolicyName>acme-full-access</PolicyName><PolicyId>ANPAACME000000000001</PolicyId>"
                 "<Arn>arn:aws:iam::%s:policy/acme-full-access</Arn><Path>/</Path><DefaultVersionId>v3"
                 "</DefaultVersionId><AttachmentCount>3</AttachmentCount><IsAttachable>true</IsAttachable>"
-                "<CreateDate>2022-01-01T00:00:00Z</CreateDate><UpdateDate>2023-01-01T00:00:00Z</UpdateDate>" % ACCOUNT)
+                "<CreateDate>2022-01-01T00:00:00Z</CreateDate><UpdateDate>2023-01-01T00:00:00Z</UpdateDate>" % acct())
         return 200, iam_wrap(action, "<Policies>%s</Policies><IsTruncated>false</IsTruncated>" % members([item]))
     if action == "GetPolicyVersion":
         if p.get("VersionId") != "v3":
@@ -397,7 +422,7 @@ def s3(method, path, query):
             return 200, ('<ServerSideEncryptionConfiguration %s><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>'
                          'aws:kms</SSEAlgorithm><KMSMasterKeyID>arn:aws:kms:us-east-1:%s:key/k1</KMSMasterKeyID>'
                          '</ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule>'
-                         '</ServerSideEncryptionConfiguration>' % (S3NS, ACCOUNT))
+                         '</ServerSideEncryptionConfiguration>' % (S3NS, acct()))
         return 404, xml_error_s3("ServerSideEncryptionConfigurationNotFoundError", "none")
     if sub == "versioning":
         if bump("s3-slowdown") == 1:
@@ -415,6 +440,554 @@ def s3(method, path, query):
             return 200, '<Tagging %s><TagSet><Tag><Key>env</Key><Value>prod</Value></Tag></TagSet></Tagging>' % S3NS
         return 404, xml_error_s3("NoSuchTagSet", "The TagSet does not exist")
     return 400, xml_error_s3("InvalidRequest", "unsupported subresource")
+
+
+# ---------------------------------------------------------------- faults
+# --fault NAME[,NAME...] turns misbehaviours on for the whole run (tests/integration/aws_faults.sh):
+#   stall          KMS calls never answer (the client must time out)
+#   storm          per-service rate limit (token bucket): calls beyond it are throttled
+#                  (ThrottlingException, Throttling, RequestLimitExceeded, 429)
+#   bad-xml        EC2 DescribeVolumes answers with malformed XML
+#   truncated-json KMS ListKeys and EKS DescribeCluster of "prod" answer with a JSON body cut in half
+#   truncated-xml  RDS DescribeDBInstances answers with an XML body cut in half
+
+
+def fault(name):
+    return ARGS is not None and name in (ARGS.fault or "").split(",")
+
+
+BUCKETS_RATE = {}
+
+
+def storm(key):
+    """A throttling storm: one token bucket for the whole account, 3 requests refilled at 6 per second,
+    so a client that does not slow down is throttled over and over, and one that backs off gets through."""
+    if not fault("storm"):
+        return False
+    import time
+    svc = "account"
+    now = time.monotonic()
+    with LOCK:
+        tokens, last = BUCKETS_RATE.get(svc, (3.0, now))
+        tokens = min(3.0, tokens + (now - last) * 6.0)
+        throttled = tokens < 1.0
+        if not throttled:
+            tokens -= 1.0
+        BUCKETS_RATE[svc] = (tokens, now)
+    if throttled:
+        log("THROTTLED %s" % key)
+    return throttled
+
+
+# ---------------------------------------------------------------- STS AssumeRole (many accounts)
+
+ROLE_RE = re.compile(r"arn:aws:iam::(\d{12}):role/([A-Za-z0-9+=,.@_/-]+)")
+
+
+def sts_assume_role(p):
+    m = ROLE_RE.fullmatch(p.get("RoleArn", ""))
+    if not m:
+        return 400, xml_error_query("ValidationError", "bad RoleArn")
+    account = m.group(1)
+    if account in (ARGS.deny_accounts or "").split(","):
+        return 403, xml_error_query("AccessDenied", "User is not authorized to perform: sts:AssumeRole")
+    if ARGS.external_id and p.get("ExternalId") != ARGS.external_id:
+        return 403, xml_error_query("AccessDenied", "external id does not match")
+    n = bump("assume")
+    akid = "ASIAMOCK%04d%08d" % (n, int(account[-8:]))
+    secret = "assumedSECRET%d%s" % (n, account)
+    token = "assumedTOKEN/%d/%s" % (n, account)
+    with LOCK:
+        ISSUED[akid] = (secret, token, account)
+    exp = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    log("ASSUME %s %s ext=%s" % (account, m.group(2), p.get("ExternalId", "")))
+    return 200, iam_wrap("AssumeRole", "<Credentials><AccessKeyId>%s</AccessKeyId><SecretAccessKey>%s"
+                                       "</SecretAccessKey><SessionToken>%s</SessionToken><Expiration>%s</Expiration>"
+                                       "</Credentials><AssumedRoleUser><Arn>arn:aws:sts::%s:assumed-role/%s/s</Arn>"
+                                       "<AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>"
+                         % (akid, secret, token, exp, account, m.group(2)), "https://sts.amazonaws.com/doc/2011-06-15/")
+
+
+# ---------------------------------------------------------------- JSON 1.1 (CloudTrail, KMS, Config, Logs)
+
+def json_error(code, msg):
+    return json.dumps({"__type": code, "message": msg})
+
+
+def region_arn(svc, region, rest):
+    return "arn:aws:%s:%s:%s:%s" % (svc, region, acct(), rest)
+
+
+def cloudtrail(op, req, region):
+    org = region_arn("cloudtrail", "us-east-1", "trail/org-trail")
+    local = region_arn("cloudtrail", "us-east-1", "trail/local-trail")
+    if op == "DescribeTrails":
+        if region != "us-east-1":
+            return 200, json.dumps({"trailList": []})
+        return 200, json.dumps({"trailList": [
+            {"Name": "org-trail", "S3BucketName": "acme-logs", "IncludeGlobalServiceEvents": True,
+             "IsMultiRegionTrail": True, "HomeRegion": "us-east-1", "TrailARN": org, "LogFileValidationEnabled": True,
+             "CloudWatchLogsLogGroupArn": region_arn("logs", "us-east-1", "log-group:trail-logs:*"),
+             "CloudWatchLogsRoleArn": "arn:aws:iam::%s:role/ct-logs" % acct(),
+             "KmsKeyId": region_arn("kms", "us-east-1", "key/11111111-1111-1111-1111-111111111111"),
+             "HasCustomEventSelectors": True, "HasInsightSelectors": False, "IsOrganizationTrail": False},
+            {"Name": "local-trail", "S3BucketName": "acme-logs", "IncludeGlobalServiceEvents": False,
+             "IsMultiRegionTrail": False, "HomeRegion": "us-east-1", "TrailARN": local,
+             "LogFileValidationEnabled": False, "HasCustomEventSelectors": False, "HasInsightSelectors": False,
+             "IsOrganizationTrail": False}]})
+    name = req.get("Name") or req.get("TrailName")
+    if name not in (org, local):
+        return 400, json_error("TrailNotFoundException", "Unknown trail")
+    if op == "GetTrailStatus":
+        if name == org:
+            return 200, json.dumps({"IsLogging": True, "LatestDeliveryTime": 1735689600.0,
+                                    "StartLoggingTime": 1704067200.5})
+        return 200, json.dumps({"IsLogging": False, "StopLoggingTime": 1735000000})
+    if op == "GetEventSelectors":
+        if name == org:
+            return 200, json.dumps({"TrailARN": org, "AdvancedEventSelectors": [
+                {"Name": "management", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Management"]}]},
+                {"Name": "s3 writes", "FieldSelectors": [{"Field": "eventCategory", "Equals": ["Data"]},
+                                                         {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+                                                         {"Field": "readOnly", "Equals": ["false"]}]}]})
+        return 200, json.dumps({"TrailARN": local, "EventSelectors": [
+            {"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": [],
+             "ExcludeManagementEventSources": []}]})
+    return 400, json_error("UnknownOperationException", op)
+
+
+KEYS = [
+    {"id": "11111111-1111-1111-1111-111111111111", "alias": "alias/orders-db", "manager": "CUSTOMER",
+     "spec": "SYMMETRIC_DEFAULT", "rotation": False, "public": False},
+    {"id": "22222222-2222-2222-2222-222222222222", "alias": "alias/aws/s3", "manager": "AWS",
+     "spec": "SYMMETRIC_DEFAULT", "rotation": True, "public": False},
+    {"id": "33333333-3333-3333-3333-333333333333", "alias": "alias/signing", "manager": "CUSTOMER",
+     "spec": "RSA_2048", "rotation": None, "public": True},
+]
+
+
+def kms(op, req, region):
+    if fault("stall"):
+        import time
+        time.sleep(30)
+    keys = KEYS if region == "us-east-1" else []
+    if op == "ListKeys":
+        if fault("truncated-json"):
+            return 200, '{"Keys":[{"KeyId":"11111111-1111-1111-1111-111111111111","KeyArn":"arn:aws:kms:us-e'
+        chunk, nxt = page(keys, req.get("Marker"), 2)
+        out = {"Keys": [{"KeyId": k["id"], "KeyArn": region_arn("kms", region, "key/" + k["id"])} for k in chunk],
+               "Truncated": nxt is not None}
+        if nxt:
+            out["NextMarker"] = str(nxt)
+        return 200, json.dumps(out)
+    if op == "ListAliases":
+        return 200, json.dumps({"Aliases": [{"AliasName": k["alias"], "TargetKeyId": k["id"],
+                                             "AliasArn": region_arn("kms", region, k["alias"])} for k in keys],
+                                "Truncated": False})
+    k = next((k for k in keys if k["id"] == req.get("KeyId")), None)
+    if not k:
+        return 400, json_error("NotFoundException", "Key does not exist")
+    if op == "DescribeKey":
+        return 200, json.dumps({"KeyMetadata": {
+            "AWSAccountId": acct(), "KeyId": k["id"], "Arn": region_arn("kms", region, "key/" + k["id"]),
+            "CreationDate": 1672531200.123, "Enabled": True, "Description": "mock key " + k["alias"],
+            "KeyUsage": "ENCRYPT_DECRYPT" if k["spec"] == "SYMMETRIC_DEFAULT" else "SIGN_VERIFY",
+            "KeyState": "Enabled", "Origin": "AWS_KMS", "KeyManager": k["manager"], "KeySpec": k["spec"],
+            "CustomerMasterKeySpec": k["spec"], "MultiRegion": False}})
+    if op == "GetKeyRotationStatus":
+        if k["rotation"] is None:
+            return 400, json_error("UnsupportedOperationException", "asymmetric keys do not rotate")
+        return 200, json.dumps({"KeyRotationEnabled": k["rotation"]})
+    if op == "GetKeyPolicy":
+        stmts = [{"Sid": "root", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::%s:root" % acct()},
+                  "Action": "kms:*", "Resource": "*"}]
+        if k["public"]:
+            stmts.append({"Sid": "anyone", "Effect": "Allow", "Principal": "*", "Action": "kms:Verify", "Resource": "*"})
+        return 200, json.dumps({"Policy": json.dumps({"Version": "2012-10-17", "Statement": stmts}),
+                                "PolicyName": "default"})
+    return 400, json_error("UnknownOperationException", op)
+
+
+def config_svc(op, req, region):
+    recs = [{"name": "default", "roleARN": "arn:aws:iam::%s:role/config" % acct(),
+             "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True, "resourceTypes": []}}] \
+        if region == "us-east-1" else []
+    if op == "DescribeConfigurationRecorders":
+        return 200, json.dumps({"ConfigurationRecorders": recs})
+    if op == "DescribeConfigurationRecorderStatus":
+        return 200, json.dumps({"ConfigurationRecordersStatus": [
+            {"name": r["name"], "recording": True, "lastStatus": "SUCCESS", "lastStartTime": 1700000000}
+            for r in recs]})
+    return 400, json_error("UnknownOperationException", op)
+
+
+FILTERS = [
+    ("unauthorized-api", '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
+     "UnauthorizedAPICalls"),
+    ("console-no-mfa", '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") }',
+     "ConsoleSigninWithoutMFA"),
+    ("root-usage", '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && '
+                   '$.eventType != "AwsServiceEvent" }', "RootAccountUsage"),
+]
+
+
+def logs(op, req, region):
+    if op == "DescribeMetricFilters":
+        if req.get("logGroupName") != "trail-logs" or region != "us-east-1":
+            return 200, json.dumps({"metricFilters": []})
+        chunk, nxt = page(FILTERS, req.get("nextToken"), 2)
+        out = {"metricFilters": [{"filterName": n, "filterPattern": pat, "logGroupName": "trail-logs",
+                                  "creationTime": 1700000000000,
+                                  "metricTransformations": [{"metricName": m, "metricNamespace": "CISBenchmark",
+                                                             "metricValue": "1"}]} for n, pat, m in chunk]}
+        if nxt:
+            out["nextToken"] = "f%d" % nxt if False else str(nxt)
+        return 200, json.dumps(out)
+    return 400, json_error("UnknownOperationException", op)
+
+
+def json11(svc, target, body, region):
+    try:
+        req = json.loads(body or b"{}")
+    except ValueError:
+        return 400, json_error("SerializationException", "bad JSON")
+    op = target.rpartition(".")[2]
+    if storm(svc + "/" + op):
+        return 400, json_error("ThrottlingException", "Rate exceeded")
+    if svc == "cloudtrail" and target.startswith("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."):
+        return cloudtrail(op, req, region)
+    if svc == "kms" and target.startswith("TrentService."):
+        return kms(op, req, region)
+    if svc == "config" and target.startswith("StarlingDoveService."):
+        return config_svc(op, req, region)
+    if svc == "logs" and target.startswith("Logs_20140328."):
+        return logs(op, req, region)
+    return 400, json_error("UnknownOperationException", "no such target " + target)
+
+
+# ---------------------------------------------------------------- REST-JSON (Lambda, EKS, GuardDuty)
+
+def lambda_svc(path, q, region):
+    fn = {"legacy-py": {"FunctionName": "legacy-py", "FunctionArn": region_arn("lambda", region, "function:legacy-py"),
+                        "Runtime": "python2.7", "Role": "arn:aws:iam::%s:role/legacy" % acct(),
+                        "Handler": "app.handler", "CodeSize": 1024, "Timeout": 30, "MemorySize": 128,
+                        "LastModified": "2021-05-01T10:00:00.000+0000", "Version": "$LATEST",
+                        "Environment": {"Variables": {"DB_PASSWORD": "hunter2-lambda-secret", "STAGE": "prod"}},
+                        "TracingConfig": {"Mode": "PassThrough"}, "PackageType": "Zip",
+                        "Architectures": ["x86_64"]},
+          "api-handler": {"FunctionName": "api-handler",
+                          "FunctionArn": region_arn("lambda", region, "function:api-handler"),
+                          "Runtime": "python3.12", "Role": "arn:aws:iam::%s:role/api" % acct(),
+                          "Handler": "api.main", "Timeout": 10, "MemorySize": 512,
+                          "LastModified": "2025-05-01T10:00:00.000+0000",
+                          "KMSKeyArn": region_arn("kms", region, "key/11111111-1111-1111-1111-111111111111"),
+                          "VpcConfig": {"SubnetIds": ["subnet-01"], "SecurityGroupIds": ["sg-00000000000000003"],
+                                        "VpcId": "vpc-0000000000000001a"},
+                          "TracingConfig": {"Mode": "Active"}, "PackageType": "Zip", "Architectures": ["arm64"]}}
+    if region != "us-east-1":
+        fn = {}
+    if path == "/2015-03-31/functions/":
+        names = sorted(fn)
+        chunk, nxt = page(names, q.get("Marker"), 1)
+        out = {"Functions": [fn[n] for n in chunk]}
+        if nxt:
+            out["NextMarker"] = str(nxt)
+        return 200, json.dumps(out)
+    m = re.fullmatch(r"/(2015-03-31|2021-10-31)/functions/([^/]+)/(policy|url)", path)
+    if not m or urllib.parse.unquote(m.group(2)) not in fn:
+        return 404, json_error("ResourceNotFoundException", "Function not found")
+    name = urllib.parse.unquote(m.group(2))
+    if m.group(3) == "policy" and m.group(1) == "2015-03-31":
+        if name != "legacy-py":
+            return 404, json_error("ResourceNotFoundException", "The resource you requested does not exist.")
+        doc = {"Version": "2012-10-17", "Id": "default", "Statement": [
+            {"Sid": "public-invoke", "Effect": "Allow", "Principal": "*", "Action": "lambda:InvokeFunctionUrl",
+             "Resource": fn[name]["FunctionArn"], "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}}}]}
+        return 200, json.dumps({"Policy": json.dumps(doc), "RevisionId": "r1"})
+    if m.group(3) == "url" and m.group(1) == "2021-10-31":
+        if name != "legacy-py":
+            return 404, json_error("ResourceNotFoundException", "The resource you requested does not exist.")
+        return 200, json.dumps({"FunctionUrl": "https://abcdefghijklmnop.lambda-url.%s.on.aws/" % region,
+                                "FunctionArn": fn[name]["FunctionArn"], "AuthType": "NONE",
+                                "CreationTime": "2021-05-01T10:00:00.000Z"})
+    return 404, json_error("ResourceNotFoundException", "no such path")
+
+
+def eks(path, q, region):
+    clusters = {
+        "prod": {"name": "prod", "arn": region_arn("eks", region, "cluster/prod"), "createdAt": 1672531200.5,
+                 "version": "1.26", "endpoint": "https://PROD.gr7.%s.eks.amazonaws.com" % region,
+                 "roleArn": "arn:aws:iam::%s:role/eks" % acct(),
+                 "resourcesVpcConfig": {"subnetIds": ["subnet-01"], "securityGroupIds": [],
+                                        "clusterSecurityGroupId": "sg-00000000000000009",
+                                        "vpcId": "vpc-0000000000000001a", "endpointPublicAccess": True,
+                                        "endpointPrivateAccess": False, "publicAccessCidrs": ["0.0.0.0/0"]},
+                 "logging": {"clusterLogging": [{"types": ["api", "audit", "authenticator", "controllerManager",
+                                                           "scheduler"], "enabled": False}]},
+                 "status": "ACTIVE", "platformVersion": "eks.5", "tags": {"env": "prod"}},
+        "dev": {"name": "dev", "arn": region_arn("eks", region, "cluster/dev"), "createdAt": 1704067200,
+                "version": "1.30", "endpoint": "https://DEV.gr7.%s.eks.amazonaws.com" % region,
+                "roleArn": "arn:aws:iam::%s:role/eks" % acct(),
+                "resourcesVpcConfig": {"subnetIds": ["subnet-01"], "securityGroupIds": [],
+                                       "vpcId": "vpc-0000000000000001a", "endpointPublicAccess": False,
+                                       "endpointPrivateAccess": True, "publicAccessCidrs": []},
+                "logging": {"clusterLogging": [{"types": ["api", "audit", "authenticator", "controllerManager",
+                                                          "scheduler"], "enabled": True}]},
+                "encryptionConfig": [{"resources": ["secrets"], "provider": {
+                    "keyArn": region_arn("kms", region, "key/11111111-1111-1111-1111-111111111111")}}],
+                "status": "ACTIVE", "platformVersion": "eks.2"}}
+    if region != "us-east-1":
+        clusters = {}
+    if path == "/clusters":
+        names = sorted(clusters)
+        chunk, nxt = page(names, q.get("nextToken"), 1)
+        out = {"clusters": chunk}
+        if nxt:
+            out["nextToken"] = str(nxt)
+        return 200, json.dumps(out)
+    m = re.fullmatch(r"/clusters/([^/]+)", path)
+    if m and m.group(1) == "prod" and fault("truncated-json"):
+        return 200, json.dumps({"cluster": clusters["prod"]})[:90]
+    if m and m.group(1) in clusters:
+        return 200, json.dumps({"cluster": clusters[m.group(1)]})
+    return 404, json_error("ResourceNotFoundException", "No cluster found")
+
+
+def guardduty(path, q, region):
+    dets = ["12abc34d567e8fa901bc2d34e56789f0"] if region == "us-east-1" else []
+    if path == "/detector":
+        return 200, json.dumps({"detectorIds": dets})
+    m = re.fullmatch(r"/detector/([0-9a-f]+)", path)
+    if m and m.group(1) in dets:
+        return 200, json.dumps({"createdAt": "2023-01-01T00:00:00.000Z", "findingPublishingFrequency": "SIX_HOURS",
+                                "serviceRole": "arn:aws:iam::%s:role/aws-service-role/guardduty" % acct(),
+                                "status": "ENABLED", "updatedAt": "2023-01-01T00:00:00.000Z"})
+    return 404, json.dumps({"message": "The request is rejected because the input detectorId is not owned by the current account.", "__type": "BadRequestException"})
+
+
+def securityhub(path, q, region):
+    if path != "/accounts":
+        return 404, json_error("ResourceNotFoundException", "no such path")
+    if region == "us-east-1":
+        return 401, json.dumps({"Code": "InvalidAccessException", "Message": "Account %s is not subscribed to AWS "
+                                "Security Hub" % acct()})
+    return 200, json.dumps({"HubArn": region_arn("securityhub", region, "hub/default"),
+                            "SubscribedAt": "2024-02-01T00:00:00.000Z", "AutoEnableControls": True})
+
+
+def access_analyzer(path, q, region):
+    if path != "/analyzer":
+        return 404, json_error("ResourceNotFoundException", "no such path")
+    items = [{"arn": region_arn("access-analyzer", region, "analyzer/account-analyzer"), "name": "account-analyzer",
+              "type": "ACCOUNT", "status": "ACTIVE", "createdAt": "2024-01-01T00:00:00Z"}] if region == "us-east-1" else []
+    return 200, json.dumps({"analyzers": items})
+
+
+def efs(path, q, region):
+    if path != "/2015-02-01/file-systems":
+        return 404, json_error("FileSystemNotFound", "no such path")
+    fss = [{"OwnerId": acct(), "FileSystemId": "fs-0123456789abcdef0", "Name": "shared-home", "Encrypted": False,
+            "FileSystemArn": region_arn("elasticfilesystem", region, "file-system/fs-0123456789abcdef0"),
+            "CreationTime": 1700000000.0, "LifeCycleState": "available", "PerformanceMode": "generalPurpose",
+            "ThroughputMode": "bursting", "Tags": [{"Key": "Name", "Value": "shared-home"}]},
+           {"OwnerId": acct(), "FileSystemId": "fs-0fedcba9876543210", "Name": "ml-data", "Encrypted": True,
+            "KmsKeyId": region_arn("kms", region, "key/11111111-1111-1111-1111-111111111111"),
+            "FileSystemArn": region_arn("elasticfilesystem", region, "file-system/fs-0fedcba9876543210"),
+            "CreationTime": 1710000000, "LifeCycleState": "available", "PerformanceMode": "generalPurpose",
+            "ThroughputMode": "elastic", "Tags": []}] if region == "us-east-1" else []
+    chunk, nxt = page(fss, q.get("Marker"), 1)
+    out = {"FileSystems": chunk}
+    if nxt:
+        out["NextMarker"] = str(nxt)
+    return 200, json.dumps(out)
+
+
+def rest_json(svc, path, query, region):
+    q = {k: v[0] for k, v in urllib.parse.parse_qs(query, keep_blank_values=True).items()}
+    if storm(svc + "/" + path):
+        return 429, json_error("TooManyRequestsException", "Rate exceeded")
+    if svc == "lambda":
+        return lambda_svc(path, q, region)
+    if svc == "eks":
+        return eks(path, q, region)
+    if svc == "guardduty":
+        return guardduty(path, q, region)
+    if svc == "securityhub":
+        return securityhub(path, q, region)
+    if svc == "access-analyzer":
+        return access_analyzer(path, q, region)
+    if svc == "elasticfilesystem":
+        return efs(path, q, region)
+    return 404, json_error("UnknownService", svc)
+
+
+# ---------------------------------------------------------------- query XML (RDS, CloudWatch)
+
+RDSNS = 'xmlns="http://rds.amazonaws.com/doc/2014-10-31/"'
+
+
+def rds(action, p, region):
+    def wrap(inner):
+        return "<%sResponse %s><%sResult>%s</%sResult><ResponseMetadata><RequestId>r</RequestId>" \
+               "</ResponseMetadata></%sResponse>" % (action, RDSNS, action, inner, action, action)
+    dbs = [("erp-legacy", "mysql", "5.7.44", True, False, 0, False, None),
+           ("orders", "postgres", "16.3", False, True, 7, True, region_arn("kms", region, "key/11111111-1111-1111-1111-111111111111"))] \
+        if region == "us-east-1" else []
+    if action == "DescribeDBInstances":
+        if fault("truncated-xml"):
+            return 200, wrap("<DBInstances><DBInstance><DBInstanceIdentifier>erp-le")[:120]
+        chunk, nxt = page(dbs, p.get("Marker"), 1)
+        items = ""
+        for ident, eng, ver, public, enc, backup, prot, key in chunk:
+            items += ("<DBInstance><DBInstanceIdentifier>%s</DBInstanceIdentifier><DBInstanceClass>db.t3.medium"
+                      "</DBInstanceClass><Engine>%s</Engine><EngineVersion>%s</EngineVersion><DBInstanceStatus>"
+                      "available</DBInstanceStatus><Endpoint><Address>%s.abc.%s.rds.amazonaws.com</Address><Port>3306"
+                      "</Port></Endpoint><PubliclyAccessible>%s</PubliclyAccessible><StorageEncrypted>%s"
+                      "</StorageEncrypted>%s<MultiAZ>false</MultiAZ><BackupRetentionPeriod>%d</BackupRetentionPeriod>"
+                      "<DeletionProtection>%s</DeletionProtection><AutoMinorVersionUpgrade>true"
+                      "</AutoMinorVersionUpgrade><IAMDatabaseAuthenticationEnabled>false"
+                      "</IAMDatabaseAuthenticationEnabled><VpcSecurityGroups><VpcSecurityGroupMembership>"
+                      "<VpcSecurityGroupId>sg-00000000000000003</VpcSecurityGroupId><Status>active</Status>"
+                      "</VpcSecurityGroupMembership></VpcSecurityGroups><DBSubnetGroup><DBSubnetGroupName>default"
+                      "</DBSubnetGroupName><VpcId>vpc-0000000000000001a</VpcId></DBSubnetGroup>"
+                      "<InstanceCreateTime>2020-02-02T10:00:00.000Z</InstanceCreateTime><DBInstanceArn>%s"
+                      "</DBInstanceArn><TagList><Tag><Key>team</Key><Value>erp</Value></Tag></TagList></DBInstance>"
+                      % (ident, eng, ver, ident, region, str(public).lower(), str(enc).lower(),
+                         "<KmsKeyId>%s</KmsKeyId>" % key if key else "", backup, str(prot).lower(),
+                         region_arn("rds", region, "db:" + ident)))
+        mk = "<Marker>%d</Marker>" % nxt if nxt else ""
+        return 200, wrap("<DBInstances>%s</DBInstances>%s" % (items, mk))
+    snaps = [("erp-manual-1", "erp-legacy", False, ["all"]), ("orders-manual-1", "orders", True, ["444455556666"])] \
+        if region == "us-east-1" else []
+    if action == "DescribeDBSnapshots":
+        if p.get("SnapshotType") != "manual":
+            return 400, xml_error_query("InvalidParameterValue", "expected SnapshotType=manual")
+        items = "".join("<DBSnapshot><DBSnapshotIdentifier>%s</DBSnapshotIdentifier><DBInstanceIdentifier>%s"
+                        "</DBInstanceIdentifier><SnapshotCreateTime>2024-01-01T00:00:00.000Z</SnapshotCreateTime>"
+                        "<Engine>mysql</Engine><Status>available</Status><SnapshotType>manual</SnapshotType>"
+                        "<Encrypted>%s</Encrypted>%s<DBSnapshotArn>%s</DBSnapshotArn></DBSnapshot>"
+                        % (sid, db, str(enc).lower(),
+                           "<KmsKeyId>%s</KmsKeyId>" % region_arn("kms", region, "key/k") if enc else "",
+                           region_arn("rds", region, "snapshot:" + sid)) for sid, db, enc, _ in snaps)
+        return 200, wrap("<DBSnapshots>%s</DBSnapshots>" % items)
+    if action == "DescribeDBSnapshotAttributes":
+        s = next((s for s in snaps if s[0] == p.get("DBSnapshotIdentifier")), None)
+        if not s:
+            return 404, xml_error_query("DBSnapshotNotFound", "not found")
+        vals = "".join("<AttributeValue>%s</AttributeValue>" % v for v in s[3])
+        return 200, wrap("<DBSnapshotAttributesResult><DBSnapshotIdentifier>%s</DBSnapshotIdentifier>"
+                         "<DBSnapshotAttributes><DBSnapshotAttribute><AttributeName>restore</AttributeName>"
+                         "<AttributeValues>%s</AttributeValues></DBSnapshotAttribute></DBSnapshotAttributes>"
+                         "</DBSnapshotAttributesResult>" % (s[0], vals))
+    return 400, xml_error_query("InvalidAction", "unknown")
+
+
+def cloudwatch(action, p, region):
+    if action == "DescribeAlarmsForMetric":
+        alarms = {"UnauthorizedAPICalls": ["arn:aws:sns:us-east-1:%s:security" % acct()],
+                  "ConsoleSigninWithoutMFA": ["arn:aws:sns:us-east-1:%s:security" % acct()],
+                  "RootAccountUsage": []}
+        acts = alarms.get(p.get("MetricName"))
+        items = ""
+        if acts is not None and p.get("Namespace") == "CISBenchmark":
+            items = ("<member><AlarmName>%s-alarm</AlarmName><ActionsEnabled>true</ActionsEnabled><AlarmActions>%s"
+                     "</AlarmActions><StateValue>OK</StateValue><MetricName>%s</MetricName><Namespace>CISBenchmark"
+                     "</Namespace></member>" % (p["MetricName"], members(acts), p["MetricName"]))
+        return 200, iam_wrap(action, "<MetricAlarms>%s</MetricAlarms>" % items,
+                             "http://monitoring.amazonaws.com/doc/2010-08-01/")
+    return 400, xml_error_query("InvalidAction", "unknown")
+
+
+def ec2_more(action, p, region, ns):
+    if action == "DescribeFlowLogs":
+        return 200, ("<DescribeFlowLogsResponse %s><requestId>r</requestId><flowLogSet><item><flowLogId>fl-01"
+                     "</flowLogId><flowLogStatus>ACTIVE</flowLogStatus><resourceId>vpc-0000000000000001a</resourceId>"
+                     "<trafficType>ALL</trafficType><logDestinationType>cloud-watch-logs</logDestinationType>"
+                     "<logGroupName>vpc-flow</logGroupName><deliverLogsStatus>SUCCESS</deliverLogsStatus></item>"
+                     "</flowLogSet></DescribeFlowLogsResponse>" % ns)
+    if action == "DescribeVpcs":
+        items = "".join("<item><vpcId>%s</vpcId><ownerId>%s</ownerId><state>available</state><cidrBlock>%s</cidrBlock>"
+                        "<isDefault>%s</isDefault><tagSet><item><key>Name</key><value>%s</value></item></tagSet></item>"
+                        % (v, acct(), cidr, d, name) for v, cidr, d, name in
+                        (("vpc-0000000000000001a", "10.0.0.0/16", "false", "main"),
+                         ("vpc-0000000000000002b", "172.31.0.0/16", "true", "default")))
+        return 200, "<DescribeVpcsResponse %s><requestId>r</requestId><vpcSet>%s</vpcSet></DescribeVpcsResponse>" % (ns, items)
+    if action == "DescribeNetworkAcls":
+        def entry(num, proto, action_, egress, cidr, lo=None, hi=None):
+            pr = "<portRange><from>%d</from><to>%d</to></portRange>" % (lo, hi) if lo is not None else ""
+            return ("<item><ruleNumber>%d</ruleNumber><protocol>%s</protocol><ruleAction>%s</ruleAction>"
+                    "<egress>%s</egress><cidrBlock>%s</cidrBlock>%s</item>" % (num, proto, action_, egress, cidr, pr))
+        open_acl = entry(100, "6", "allow", "false", "0.0.0.0/0", 22, 22) + entry(32767, "-1", "deny", "false", "0.0.0.0/0")
+        closed = entry(100, "6", "allow", "false", "10.0.0.0/8", 22, 22) + entry(110, "6", "allow", "false", "0.0.0.0/0", 443, 443)
+        items = ("<item><networkAclId>acl-0000000000000001a</networkAclId><vpcId>vpc-0000000000000001a</vpcId>"
+                 "<default>true</default><entrySet>%s</entrySet><associationSet><item><subnetId>subnet-01</subnetId>"
+                 "</item></associationSet><tagSet/><ownerId>%s</ownerId></item>"
+                 "<item><networkAclId>acl-0000000000000002b</networkAclId><vpcId>vpc-0000000000000001a</vpcId>"
+                 "<default>false</default><entrySet>%s</entrySet><associationSet/><tagSet/><ownerId>%s</ownerId></item>"
+                 % (open_acl, acct(), closed, acct()))
+        return 200, ("<DescribeNetworkAclsResponse %s><requestId>r</requestId><networkAclSet>%s</networkAclSet>"
+                     "</DescribeNetworkAclsResponse>" % (ns, items))
+    if action == "GetEbsEncryptionByDefault":
+        return 200, ("<GetEbsEncryptionByDefaultResponse %s><requestId>r</requestId><ebsEncryptionByDefault>%s"
+                     "</ebsEncryptionByDefault></GetEbsEncryptionByDefaultResponse>"
+                     % (ns, "true" if region == "eu-west-1" else "false"))
+    if action == "GetEbsDefaultKmsKeyId":
+        return 200, ("<GetEbsDefaultKmsKeyIdResponse %s><requestId>r</requestId><kmsKeyId>alias/aws/ebs</kmsKeyId>"
+                     "</GetEbsDefaultKmsKeyIdResponse>" % ns)
+    return None
+
+
+CRED_REPORT_COLS = ("user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,"
+                    "password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,"
+                    "access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,"
+                    "access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,"
+                    "access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,"
+                    "cert_2_active,cert_2_last_rotated")
+
+
+def iam_more(action, p):
+    import base64
+    if action == "GenerateCredentialReport":
+        state = "STARTED" if bump("credreport-" + acct()) == 1 else "COMPLETE"
+        return 200, iam_wrap(action, "<State>%s</State><Description>report</Description>" % state)
+    if action == "GetCredentialReport":
+        rows = [CRED_REPORT_COLS,
+                "<root_account>,arn:aws:iam::%s:root,2019-01-01T00:00:00+00:00,not_supported,2026-01-10T09:00:00+00:00,"
+                "not_supported,not_supported,true,true,2019-06-01T00:00:00+00:00,2025-12-01T00:00:00+00:00,us-east-1,"
+                "s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A" % acct(),
+                "alice,arn:aws:iam::%s:user/alice,2020-01-01T00:00:00+00:00,true,2026-01-01T00:00:00+00:00,"
+                "2020-01-01T00:00:00+00:00,N/A,true,true,2020-01-03T00:00:00+00:00,2026-02-01T00:00:00+00:00,"
+                "us-east-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A" % acct()]
+        content = base64.b64encode(("\n".join(rows) + "\n").encode()).decode()
+        return 200, iam_wrap(action, "<Content>%s</Content><ReportFormat>text/csv</ReportFormat>"
+                                     "<GeneratedTime>2026-01-15T00:00:00Z</GeneratedTime>" % content)
+    if action == "ListServerCertificates":
+        chunk, nxt = page([("legacy-www", "2019-01-01T00:00:00Z", "2020-01-01T00:00:00Z"),
+                           ("api-2030", "2025-01-01T00:00:00Z", "2030-01-01T00:00:00Z")], p.get("Marker"), 1)
+        items = ["<Path>/</Path><ServerCertificateName>%s</ServerCertificateName><ServerCertificateId>ASCA%s"
+                 "</ServerCertificateId><Arn>arn:aws:iam::%s:server-certificate/%s</Arn><UploadDate>%s</UploadDate>"
+                 "<Expiration>%s</Expiration>" % (n, n.upper().replace("-", ""), acct(), n, up, ex)
+                 for n, up, ex in chunk]
+        trunc = "<IsTruncated>true</IsTruncated><Marker>%d</Marker>" % nxt if nxt else "<IsTruncated>false</IsTruncated>"
+        return 200, iam_wrap(action, "<ServerCertificateMetadataList>%s</ServerCertificateMetadataList>%s"
+                             % (members(items), trunc))
+    if action == "ListEntitiesForPolicy":
+        if p.get("PolicyArn") != "arn:aws:iam::aws:policy/AWSSupportAccess":
+            return 400, xml_error_query("InvalidInput", "unexpected policy")
+        return 200, iam_wrap(action, "<PolicyRoles/><PolicyUsers>%s</PolicyUsers><PolicyGroups/>"
+                                     "<IsTruncated>false</IsTruncated>"
+                             % members(["<UserName>alice</UserName><UserId>AIDAALICE0000000001</UserId>"]))
+    if action == "GetAccountSummary":
+        entries = "".join("<entry><key>%s</key><value>%d</value></entry>" % kv for kv in
+                          (("Users", 3), ("AccountMFAEnabled", 1), ("AccountAccessKeysPresent", 1), ("Roles", 1)))
+        return 200, iam_wrap(action, "<SummaryMap>%s</SummaryMap>" % entries)
+    if action == "ListVirtualMFADevices":
+        item = ("<SerialNumber>arn:aws:iam::%s:mfa/root-account-mfa-device</SerialNumber><User><Arn>"
+                "arn:aws:iam::%s:root</Arn><UserId>%s</UserId><CreateDate>2019-01-01T00:00:00Z</CreateDate></User>"
+                "<EnableDate>2019-01-02T00:00:00Z</EnableDate>" % (acct(), acct(), acct()))
+        return 200, iam_wrap(action, "<VirtualMFADevices>%s</VirtualMFADevices><IsTruncated>false</IsTruncated>"
+                             % members([item]))
+    return None
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -445,9 +1018,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, out = s3(self.command, url.path, url.query)
             log("OK s3 %s %s %s %d" % (self.command, url.path, url.query, status))
             return self.reply(status, out, "application/json" if out.startswith("{") else "application/xml")
+        target = self.headers.get("X-Amz-Target")
+        if target is not None:
+            status, out = json11(svc, target, body, region)
+            log("OK %s %s %s %d" % (svc, region, target.rpartition(".")[2], status))
+            return self.reply(status, out, "application/x-amz-json-1.1")
+        if svc in ("lambda", "eks", "guardduty", "securityhub", "access-analyzer", "elasticfilesystem"):
+            status, out = rest_json(svc, url.path, url.query, region)
+            log("OK %s %s GET %s %s %d" % (svc, region, url.path, url.query, status))
+            return self.reply(status, out, "application/json")
         p = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode(), keep_blank_values=True).items()}
         action = p.get("Action", "")
-        if svc == "sts":
+        if storm(svc + "/" + action):
+            status, out = 400, xml_error_query("Throttling", "Rate exceeded")
+            if svc == "ec2":
+                status, out = 503, xml_error_ec2("RequestLimitExceeded", "Request limit exceeded.")
+            log("OK %s %s %s %d" % (svc, region, action, status))
+            return self.reply(status, out)
+        if svc == "rds":
+            status, out = rds(action, p, region)
+        elif svc == "monitoring":
+            status, out = cloudwatch(action, p, region)
+        elif svc == "sts":
             status, out = sts(action, p)
         elif svc == "ec2":
             status, out = ec2(action, p, region)
@@ -469,6 +1061,9 @@ def main():
     for a in ("--cert", "--key", "--port-file", "--log", "--akid", "--secret"):
         ap.add_argument(a, required=True)
     ap.add_argument("--token")
+    ap.add_argument("--fault", help="comma-separated: stall, storm, bad-xml, truncated-json, truncated-xml")
+    ap.add_argument("--external-id", help="AssumeRole must carry this ExternalId")
+    ap.add_argument("--deny-accounts", help="comma-separated accounts whose role cannot be assumed")
     ARGS = ap.parse_args()
     if ARGS.secret == "-":
         import os
