@@ -1080,7 +1080,9 @@ static int plan_build(http_client *c, const pp_http_request *in, plan *p, char *
             set_err(err, errlen, "http request to %s: method must be upper-case", p->url_log);
             return PP_ERR_INVALID;
         }
-    p->idempotent = method_is_idempotent(p->method);
+    /* the caller may vouch that repeating it is harmless (ABI 1.2 flags;
+     * zero when an older caller's struct ends before them) */
+    p->idempotent = method_is_idempotent(p->method) || (p->req.flags & PP_HTTP_IDEMPOTENT);
     if (p->req.body == NULL && p->req.body_len != 0) {
         set_err(err, errlen, "http request to %s: body_len without body", p->url_log);
         return PP_ERR_INVALID;

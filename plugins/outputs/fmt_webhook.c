@@ -144,6 +144,9 @@ static int post(out_sink *s, webhook_state *st, const out_buf *body)
         .n_headers = nh,
         .body = body->p,
         .body_len = body->len,
+        /* each delivery carries X-Parapet-Delivery: receivers drop repeats, so
+         * the host may retry it on 5xx like any idempotent request */
+        .flags = PP_HTTP_IDEMPOTENT,
     };
     pp_http_response *resp = NULL;
     int rc = c->api->http(c->h, &req, &resp);

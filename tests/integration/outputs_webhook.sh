@@ -1,8 +1,9 @@
 #!/bin/sh
 # outputs_webhook.sh - the webhook and slack formats against a local HTTP
 # server on 127.0.0.1 (python3): batching, the host's retries (a 503 with
-# Retry-After and a 429 are retried; a bare 500 to a POST is not, see
-# docs/http.md), the HMAC-SHA256 signature verified with python's hmac,
+# Retry-After, a 429 and a bare 500 are retried: deliveries are marked
+# PP_HTTP_IDEMPOTENT, receivers dedupe by X-Parapet-Delivery), the HMAC-SHA256
+# signature verified with python's hmac,
 # the secret never printed, hostile names inert in the Slack text.
 . "${top_srcdir:?}/tests/integration/outputs_lib.sh"
 
@@ -106,16 +107,30 @@ assert all("x-parapet-signature" not in r["headers"] for r in reqs)
 print("ok")
 ' "$TMP/requests.jsonl"
 
-# ---- a bare 500 is not retried for a POST; the error names host and status, not the path
+# ---- a 500 is retried (the delivery is idempotent), then delivered ---------------------
+plan 500,200
+O="$TMP/wh500ok"
+ox_scan "$O" --output "webhook:$BASE/hook/T0KEN-in-path"
+expect_rc "$O" 0 "webhook answered 500 then 200"
+py "the 500 was retried with the same body and delivery id" '
+import json, sys
+reqs = [json.loads(l) for l in open(sys.argv[1])]
+assert [r["status"] for r in reqs][:2] == [500, 200], [r["status"] for r in reqs]
+assert reqs[0]["body"] == reqs[1]["body"], "the retry must resend the same body"
+d0, d1 = reqs[0]["headers"].get("x-parapet-delivery"), reqs[1]["headers"].get("x-parapet-delivery")
+assert d0 and d0 == d1, (d0, d1)
+print("ok")
+' "$TMP/requests.jsonl"
+
+# ---- a 500 that persists: retries run out; the error names host and status, not the path
 plan 500
 O="$TMP/wh500"
-ox_scan "$O" --output "webhook:$BASE/hook/T0KEN-in-path"
-expect_rc "$O" 2 "webhook answered 500"
-check "one attempt only (POST is not retried on a bare 500)" test "$(wc -l <"$TMP/requests.jsonl")" -eq 1
-check "the error gives the status and the host" grep -q "answered HTTP 500 after 1 attempt(s)" "$O.err"
-# (The core's own prefix "output webhook:URL could not be completed" still
-# shows the whole URL: reported to the core's owner.)
-check "the plugin's message shows the host, not the path (it may hold a token)" \
+ox_scan "$O" --output "webhook:$BASE/hook/T0KEN-in-path" -o outputs.http.max_retries=2
+expect_rc "$O" 2 "webhook answered 500 every time"
+check "three attempts (1 + 2 retries)" test "$(wc -l <"$TMP/requests.jsonl")" -eq 3
+check "the error gives the status and the host" grep -q "answered HTTP 500 after 3 attempt(s)" "$O.err"
+check "no message shows the URL's path (it may hold a token)" sh -c "! grep -q 'T0KEN-in-path' '$O.err' '$O.out'"
+check "the plugin's message shows the host, not the path" \
     grep -q "webhook: POST to http://127.0.0.1:[0-9]* answered" "$O.err"
 
 # ---- an unresolvable secret_ref fails the output, naming the reference -----------------

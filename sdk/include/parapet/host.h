@@ -88,10 +88,21 @@ typedef struct pp_http_request {
     uint32_t timeout_ms;           /**< total time per attempt; 0 = host default */
     uint32_t max_retries;          /**< retries on 429, 5xx, timeouts; 0 = host default; PP_HTTP_NO_RETRY: none */
     const char *ca_file;           /**< extra CA bundle (PEM) to trust, or NULL */
+    /* ABI 1.2 */
+    uint32_t flags;                /**< PP_HTTP_* flags below; 0 for none */
 } pp_http_request;
 
 /** Ask for no retries in pp_http_request.max_retries. Added in 1.0. */
 #define PP_HTTP_NO_RETRY UINT32_MAX
+
+/**
+ * PP_HTTP_IDEMPOTENT - pp_http_request.flags: repeating this request is
+ * harmless (the receiver deduplicates it, e.g. by a delivery id), so the host
+ * may retry it on 5xx and timeouts even when the method is POST or PATCH.
+ * Without it a non-idempotent request is retried only when it cannot have
+ * been applied (429, 503 with Retry-After, connection refused). Added in 1.2.
+ */
+#define PP_HTTP_IDEMPOTENT 1u
 
 /**
  * pp_http_response - what the host fetched. Added in 1.0.
