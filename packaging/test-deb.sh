@@ -79,11 +79,12 @@ ok "parapet version: $(parapet version | head -n 1)"
 
 list=$(parapet plugin list 2>&1) || { echo "$list"; fail "parapet plugin list"; }
 echo "$list" | sed 's/^/    /'
-for name in snapshot jsonl; do
+for name in snapshot jsonl outputs sarif aws azure gcp iac image feeds; do
     echo "$list" | grep -E "^ *$name " | grep -q verified || fail "plugin $name is listed as verified"
 done
-echo "$list" | grep -Eq 'MODIFIED|unverified|refused' && fail "no plugin is modified, unverified or refused"
-ok "plugin list: snapshot and jsonl verified"
+echo "$list" | grep -Eq 'MODIFIED|unverified|UNVERIFIED|refused|development' &&
+    fail "no plugin is modified, unverified, refused or loose (development)"
+ok "plugin list: every first-party plugin installed as a verified bundle"
 test -f /etc/parapet/keys.d/parapet-build.pub || fail "the signing key is in /etc/parapet/keys.d"
 test -e /usr/lib/*/parapet/plugins/.lock && fail "no installer lock file is shipped"
 
