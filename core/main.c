@@ -11,6 +11,7 @@
 #include <parapet/version.h>
 
 #include "bundle/bundle.h"
+#include "feed/feed.h"
 #include "cli.h"
 #include "log.h"
 #include "scan.h"
@@ -410,6 +411,13 @@ int main(int argc, char **argv)
     c.db_path = cli_db ? xstrdup(cli_db) : config_get(c.cfg, "core", "db", NULL)
                                                ? xstrdup(config_get(c.cfg, "core", "db", NULL))
                                                : default_db();
+    /* threat.ip(x) in rules reads the store's IP/CIDR indicators (docs/feeds.md),
+     * lazily: commands that never evaluate it never open the store */
+    {
+        const char *why = NULL;
+        if (feed_threat_ip_register_store(c.db_path, &why) != 0)
+            log_warn("threat.ip() is not available to rules: %s", why ? why : "unknown reason");
+    }
     if (cli_keys || config_get(c.cfg, "core", "keys_dir", NULL))
         c.keys_dir = xstrdup(cli_keys ? cli_keys : config_get(c.cfg, "core", "keys_dir", NULL));
     else

@@ -64,11 +64,17 @@ has "$TMP/err" "was modified after installation"
 run 0 "$TOOL" list --plugin-dir "$P"
 has "$TMP/out" "MODIFIED"
 
+# flip_byte FILE OFFSET: change the byte at OFFSET to a different value (a
+# fixed replacement byte would leave the file unchanged 1 time in 256)
+flip_byte() {
+    _b=$(dd if="$1" bs=1 skip="$2" count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+    printf "\\$(printf '%03o' $(((_b + 1) % 256)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 # a flipped byte in the bundle is refused, the installed set unchanged
 before=$(ls -la "$P" "$P/demo" | sed 's/ [A-Z][a-z][a-z] .*:.. / /')
 cp "$B" "$TMP/bad.tar.gz"
 cp "$B.minisig" "$TMP/bad.tar.gz.minisig"
-printf 'Z' | dd of="$TMP/bad.tar.gz" bs=1 seek=200 conv=notrunc 2>/dev/null
+flip_byte "$TMP/bad.tar.gz" 200
 run 1 "$TOOL" install "$TMP/bad.tar.gz" --plugin-dir "$P" --keys-dir "$K" --force
 has "$TMP/err" "signature verification failed"
 after=$(ls -la "$P" "$P/demo" | sed 's/ [A-Z][a-z][a-z] .*:.. / /')

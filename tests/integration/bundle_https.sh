@@ -65,11 +65,17 @@ run_parapet "$TMP/l" $P plugin list
 grep -E '^snapshot .*verified' "$TMP/l.out" >/dev/null && pass "installed plugin is verified" ||
     { fail "not listed as verified"; show "$TMP/l"; }
 
+# flip_byte FILE OFFSET: change the byte at OFFSET to a different value (a
+# fixed replacement byte would leave the file unchanged 1 time in 256)
+flip_byte() {
+    _b=$(dd if="$1" bs=1 skip="$2" count=1 2>/dev/null | od -An -tu1 | tr -d ' ')
+    printf "\\$(printf '%03o' $(((_b + 1) % 256)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
 # a tampered download (one flipped byte) is refused; the installed one stays
 # shellcheck disable=SC2086
 run_parapet "$TMP/rm" $P plugin remove snapshot
 cp "$W/$B" "$TMP/orig.tar.gz"
-printf '\001' | dd of="$W/$B" bs=1 seek=200 conv=notrunc 2>/dev/null
+flip_byte "$W/$B" 200
 # shellcheck disable=SC2086
 run_parapet "$TMP/i3" $P plugin install "$URL" --ca-file "$TMP/ca.pem"
 [ "$RC" -ne 0 ] && pass "tampered download refused (exit $RC)" || fail "tampered download installed"

@@ -63,6 +63,12 @@ ip 203.0.113.7
 domain bad.example.
 domain malware.example.net"
 grep -q 'drop.txt:8: not an IP address' "$TMP/i4.err" && pass "the bad list line is named" || fail "bad list line not named"
+# rules see the list through threat.ip(): an address inside a listed range, a
+# rule open to the whole internet (overlaps), and an address not listed
+# shellcheck disable=SC2086
+run_parapet "$TMP/ti" $P policy eval \
+    '[threat.ip("192.0.2.44"), threat.ip("0.0.0.0/0"), threat.ip("203.0.113.7"), threat.ip("10.1.2.3")]'
+same_lines "threat.ip() in the CLI reads the imported list" "$(cat "$TMP/ti.out")" "[true,true,true,false]"
 
 # feed list: counts and ages
 # shellcheck disable=SC2086
