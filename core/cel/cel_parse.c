@@ -418,6 +418,16 @@ static void lex_number(parser *p, token *t)
     }
 }
 
+/* An operator of one or two characters: when the next character @c1 is
+ * @second, consume it and return @two, else return @one. */
+static tok_kind two_char(parser *p, int c1, int second, tok_kind two, tok_kind one)
+{
+    if (c1 != second)
+        return one;
+    p->pos++;
+    return two;
+}
+
 static void next(parser *p)
 {
     token *t = &p->tok;
@@ -531,46 +541,22 @@ static void next(parser *p)
         t->kind = T_PERCENT;
         break;
     case '|':
-        if (c1 == '|') {
-            p->pos++;
-            t->kind = T_OR;
-        } else
-            t->kind = T_ERROR;
+        t->kind = two_char(p, c1, '|', T_OR, T_ERROR);
         break;
     case '&':
-        if (c1 == '&') {
-            p->pos++;
-            t->kind = T_AND;
-        } else
-            t->kind = T_ERROR;
+        t->kind = two_char(p, c1, '&', T_AND, T_ERROR);
         break;
     case '=':
-        if (c1 == '=') {
-            p->pos++;
-            t->kind = T_EQ;
-        } else
-            t->kind = T_ERROR;
+        t->kind = two_char(p, c1, '=', T_EQ, T_ERROR);
         break;
     case '!':
-        if (c1 == '=') {
-            p->pos++;
-            t->kind = T_NE;
-        } else
-            t->kind = T_NOT;
+        t->kind = two_char(p, c1, '=', T_NE, T_NOT);
         break;
     case '<':
-        if (c1 == '=') {
-            p->pos++;
-            t->kind = T_LE;
-        } else
-            t->kind = T_LT;
+        t->kind = two_char(p, c1, '=', T_LE, T_LT);
         break;
     case '>':
-        if (c1 == '=') {
-            p->pos++;
-            t->kind = T_GE;
-        } else
-            t->kind = T_GT;
+        t->kind = two_char(p, c1, '=', T_GE, T_GT);
         break;
     default:
         t->kind = T_ERROR;
