@@ -32,4 +32,5 @@ EXTRA_DIST += tests/integration/snapshot_import.sh tests/integration/snapshot_ch
 	tests/integration/plugin_symbols.sh
 
 # The demo estate is input for this plugin; ship it with its generator.
-EXTRA_DIST += contrib/demo/estate.jsonl contrib/demo/generate.py contrib/demo/README.md
+EXTRA_DIST += contrib/demo/estate.jsonl contrib/demo/generate.py contrib/demo/README.md \
+	contrib/demo/aws_account_controls.jsonl contrib/demo/extra

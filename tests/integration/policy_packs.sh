@@ -13,6 +13,12 @@ PD=$(plugin_dir plugins)
 ln -sf "$SNAP_SO" "$PD/snapshot.so"
 cp "$top_srcdir/contrib/demo/estate.jsonl" "$TMP/estate.jsonl" || exit 1
 
+# ---- the committed demo estate is what its generator writes, and documented
+if [ -x /usr/bin/python3 ]; then
+    check "contrib/demo/estate.jsonl is up to date and documented" \
+        /usr/bin/python3 "$top_srcdir/contrib/demo/generate.py" --check
+fi
+
 # ---- lint and test over the source tree's packs
 run_parapet "$TMP/lint" policy lint --docs "$top_srcdir/docs/resources" "$POL"
 expect_rc "$TMP/lint" 0 "policy lint policies/"
