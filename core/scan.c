@@ -251,7 +251,8 @@ static void write_to_sinks(writer *w, const rec *r)
     int want = 0;
     for (size_t i = 0; i < w->n_sinks; i++)
         if (!w->sinks[i].failed &&
-            (r->kind == REC_FINDING || (r->kind == REC_RESOURCE && w->sinks[i].lp->output.write_resource)))
+            (r->kind == REC_FINDING || (r->kind == REC_RESOURCE && w->sinks[i].lp->output.write_resource) ||
+             (r->kind == REC_PACKAGE && w->sinks[i].lp->output.write_package)))
             want = 1;
     if (!want)
         return;
@@ -266,6 +267,8 @@ static void write_to_sinks(writer *w, const rec *r)
             rc = s->lp->output.write_finding(s->inst, s->handle, js.data);
         else if (r->kind == REC_RESOURCE && s->lp->output.write_resource)
             rc = s->lp->output.write_resource(s->inst, s->handle, js.data);
+        else if (r->kind == REC_PACKAGE && s->lp->output.write_package)
+            rc = s->lp->output.write_package(s->inst, s->handle, js.data);
         if (rc != PP_OK) {
             const char *e = s->lp->desc.last_error ? s->lp->desc.last_error(s->inst) : NULL;
             char shown[300];

@@ -128,10 +128,15 @@ for iso in process none; do
 
     # Output plugin: tpout received every finding the jsonl sink received.
     if [ -f "$out.tpout" ]; then
-        got=$(LC_ALL=C sort "$out.tpout")
+        got=$(grep -v '^package ' "$out.tpout" | LC_ALL=C sort)
         want=$(jsonl_sql "$out.jsonl" "SELECT json_extract(value,'\$.rule_id') || ' ' || json_extract(value,'\$.resource_uid') FROM $FND ORDER BY 1;")
         same_lines "$iso: the tpout sink got the same findings as jsonl" "$got" "$want"
         check "$iso: tpout has tp-all-bad for tp_all:t1:0" grep -q -x 'tp-all-bad tp_all:t1:0' "$out.tpout"
+        # ABI 1.3: write_package received every stored package, once.
+        got=$(grep '^package ' "$out.tpout" | LC_ALL=C sort)
+        want=$(store_sql "$out.db" "SELECT 'package ' || resource_uid || ' ' || name || '@' || version FROM packages ORDER BY 1;")
+        check "$iso: the tpout sink got packages" test -n "$got"
+        same_lines "$iso: the tpout sink got every stored package through write_package" "$got" "$want"
     else
         fail "$iso: the tpout output was written to $out.tpout"
     fi

@@ -187,6 +187,13 @@ typedef struct pp_output_api {
     int (*write_resource)(void *inst, void *sink, const char *resource_json);
     /** close - required. Flush and release the sink. @summary_json has the scan's counts. */
     int (*close)(void *inst, void *sink, const char *summary_json);
+    /**
+     * write_package - optional, added in 1.3. One package found inside a
+     * scanned image, disk or host, as JSON (the members of pp_package;
+     * absent ones omitted), for software bills of materials. Called between
+     * open and close like write_finding, in the order the packages arrived.
+     */
+    int (*write_package)(void *inst, void *sink, const char *package_json);
 } pp_output_api;
 
 /** pp_remediation_api - plan and apply a fix for a finding. Added in 1.0. */

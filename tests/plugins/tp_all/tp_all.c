@@ -761,6 +761,28 @@ static int tp_write_finding(void *inst, void *sink, const char *finding_json)
     return rc;
 }
 
+/* One line per package: "package RESOURCE_UID NAME@VERSION" (ABI 1.3). */
+static int tp_write_package(void *inst, void *sink, const char *package_json)
+{
+    tp_all *t = inst;
+    tp_sink *s = sink;
+    cJSON *p = cJSON_Parse(package_json ? package_json : "");
+    const cJSON *uid = cJSON_GetObjectItemCaseSensitive(p, "resource_uid");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(p, "name");
+    const cJSON *version = cJSON_GetObjectItemCaseSensitive(p, "version");
+    int rc = PP_OK;
+
+    if (!cJSON_IsString(uid) || !cJSON_IsString(name) || !cJSON_IsString(version)) {
+        set_error(t, "package without resource_uid, name or version");
+        rc = PP_ERR_INVALID;
+    } else if (fprintf(s->f, "package %s %s@%s\n", uid->valuestring, name->valuestring, version->valuestring) < 0) {
+        set_error(t, "write failed");
+        rc = PP_ERR_IO;
+    }
+    cJSON_Delete(p);
+    return rc;
+}
+
 static int tp_close(void *inst, void *sink, const char *summary_json)
 {
     tp_all *t = inst;
@@ -785,6 +807,7 @@ static const pp_output_api tp_output = {
     .write_finding = tp_write_finding,
     .write_resource = NULL,
     .close = tp_close,
+    .write_package = tp_write_package,
 };
 
 /* ---- remediation ------------------------------------------------------- */
