@@ -56,6 +56,7 @@ static const field resource_fields[] = {
     FU(pp_resource, source_line, "line", 0),
     FI(pp_resource, observed_at, "observed_at", F_TIME),
     FU(pp_resource, source_column, "column", 0),
+    FS(pp_resource, source_positions, "positions", F_JSON_OBJ),
 };
 
 static const field finding_fields[] = {

@@ -585,10 +585,94 @@ static char *inline_ignore(const pp_resource *r, const char *rule_id)
     return reason;
 }
 
+/* Positions beyond this many entries of pp_resource.source_positions are ignored. */
+#define PE_MAX_POSITIONS 4096
+
+/* Segments of @k without its "[N]" indices that equal a leading run of
+ * @path's segments ("spec.containers[1].image" against
+ * "spec.containers.image"): how many, or 0 when @k is not such a prefix. */
+static size_t key_prefix_depth(const char *k, const char *path)
+{
+    size_t depth = 0;
+    const char *p = path;
+    while (*k) {
+        size_t n = strcspn(k, ".[");
+        if (strncmp(k, p, n) != 0 || (p[n] != '.' && p[n] != '\0'))
+            return 0;
+        depth++;
+        k += n;
+        p += n;
+        while (*k == '[') { /* skip the indices of this segment */
+            const char *e = strchr(k, ']');
+            if (!e)
+                return 0;
+            k = e + 1;
+        }
+        if (*k == '.')
+            k++;
+        else if (*k)
+            return 0;
+        if (*p == '.')
+            p++;
+        else if (*k)
+            return 0; /* @k is deeper than @path */
+    }
+    return depth;
+}
+
+/*
+ * Where the key that decided a failing finding is: of the positions the
+ * resource carries (pp_resource.source_positions), the one whose path goes
+ * deepest into a path the rule's violation reads; ties go to the first in
+ * the resource's order. Without a match, the resource's own position.
+ * Appends ,"location":{...} (or "location":{...} when @first) to @b; nothing
+ * for resources that did not come from a file.
+ */
+static void put_location(sbuf *b, int first, const pe_rule *rule, const pp_resource *r)
+{
+    if (!r->source || !strcmp(r->source, "api") || !r->source_line)
+        return;
+    const char *best_key = NULL;
+    uint32_t line = r->source_line, col = r->source_column;
+    cJSON *pos = r->source_positions ? cJSON_Parse(r->source_positions) : NULL;
+    size_t best = 0, seen = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, pos)
+    {
+        if (++seen > PE_MAX_POSITIONS)
+            break;
+        const cJSON *l = cJSON_GetArrayItem(it, 0), *c = cJSON_GetArrayItem(it, 1);
+        if (!it->string || !cJSON_IsNumber(l) || !cJSON_IsNumber(c) || l->valuedouble < 1 ||
+            l->valuedouble > 4e9 || c->valuedouble < 0 || c->valuedouble > 4e9)
+            continue;
+        for (size_t i = 0; i < rule->n_violation_paths; i++) {
+            size_t d = key_prefix_depth(it->string, rule->violation_paths[i]);
+            if (d > best) {
+                best = d;
+                best_key = it->string;
+                line = (uint32_t)l->valuedouble;
+                col = (uint32_t)c->valuedouble;
+            }
+        }
+    }
+    sbuf_puts(b, first ? "\"location\":{\"file\":" : ",\"location\":{\"file\":");
+    json_put_string(b, r->source);
+    sbuf_printf(b, ",\"line\":%u", line);
+    if (col)
+        sbuf_printf(b, ",\"column\":%u", col);
+    if (best_key) {
+        sbuf_puts(b, ",\"key\":");
+        json_put_string(b, best_key);
+    }
+    sbuf_puts(b, "}");
+    cJSON_Delete(pos);
+}
+
 /* The evidence object of a failing finding, with "suppression" when muted
- * (a store suppression's id, or "inline" with the reason written in code). */
-static char *build_evidence(const pe_rule *rule, const cel_vars *vars, const cel_limits *lim, cel_evaluator *ev,
-                            int64_t supp_id, const char *inline_reason)
+ * (a store suppression's id, or "inline" with the reason written in code)
+ * and "location" for resources read from files. */
+static char *build_evidence(const pe_rule *rule, const pp_resource *res, const cel_vars *vars,
+                            const cel_limits *lim, cel_evaluator *ev, int64_t supp_id, const char *inline_reason)
 {
     sbuf b = {0};
     sbuf_puts(&b, "{");
@@ -615,6 +699,7 @@ static char *build_evidence(const pe_rule *rule, const cel_vars *vars, const cel
         sbuf_printf(&b, "%s\"suppression\":\"inline\",\"suppression_reason\":", rule->n_evidence ? "," : "");
         json_put_string(&b, inline_reason);
     }
+    put_location(&b, !rule->n_evidence && supp_id < 0 && !inline_reason, rule, res);
     sbuf_puts(&b, "}");
     return sbuf_steal(&b);
 }
@@ -708,7 +793,7 @@ static void judge(policy_engine *pe, const pe_rule *rule, const pp_resource *r, 
     int64_t supp = pe_suppressions_match(pe->supp, rule->id, r, now);
     char *inline_reason = supp < 0 ? inline_ignore(r, rule->id) : NULL;
     char *message = pe_template_render(rule->message, vars, &pe->limits, ev);
-    char *evidence = build_evidence(rule, vars, &pe->limits, ev, supp, inline_reason);
+    char *evidence = build_evidence(rule, r, vars, &pe->limits, ev, supp, inline_reason);
     char *remediation = NULL;
     if (rule->remediation_cli) {
         char *cli = pe_template_render(rule->remediation_cli, vars, &pe->limits, ev);

@@ -261,6 +261,16 @@ static char *path_of(walker *w, const cel_node *n)
         }
         return base; /* an element: same path */
     }
+    case N_COND: { /* c ? resource.data.a : [] -> the path of the branch that has one */
+        char *p = path_of(w, n->args[1]);
+        return p ? p : path_of(w, n->args[2]);
+    }
+    case N_BINOP: /* spec.containers + spec.initContainers: lists of one shape, named by the first */
+        if (n->op == OP_ADD) {
+            char *p = path_of(w, n->args[0]);
+            return p ? p : path_of(w, n->args[1]);
+        }
+        return NULL;
     default:
         return NULL;
     }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "rules.h"
+#include "lint.h"
 
 #include <parapet/records.h>
 #include <stdarg.h>
@@ -70,6 +71,9 @@ void pe_rule_free(pe_rule *r)
     free(r->origin);
     free(r->applies_src);
     free(r->violation_src);
+    for (size_t i = 0; i < r->n_violation_paths; i++)
+        free(r->violation_paths[i]);
+    free(r->violation_paths);
     cel_program_free(r->applies);
     cel_program_free(r->violation);
     free(r->message_src);
@@ -378,6 +382,10 @@ pe_rule *pe_rule_parse(const cJSON *obj, const char *origin, const cel_env *env,
     r->violation_src = xstrdup(violation);
     if (!(r->violation = compile_member(env, "violation", violation, why, sizeof why)))
         goto fail;
+    {
+        size_t n = pe_data_paths(violation, &r->violation_paths);
+        r->n_violation_paths = n == (size_t)-1 ? 0 : n;
+    }
     r->message_src = xstrdup(message);
     {
         char sub[600];

@@ -50,6 +50,9 @@ typedef struct pe_rule {
     char *compliance_json;   /* set by the engine: [{"framework","requirement"}], never NULL once loaded */
     int finding_texts_ok;    /* set by the engine: id, title, remediation text and compliance_json pass
                               * rec_copy's checks, so its findings can be built with rec_new_trusted */
+    char **violation_paths;  /* the resource.data paths `violation` reads (dotted, no "[]"), for
+                              * pointing a finding at the key that decided it */
+    size_t n_violation_paths;
 } pe_rule;
 
 /*

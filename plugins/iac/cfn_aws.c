@@ -147,7 +147,8 @@ static int emit(cfn_ctx *c, const cfn_res *r, const char *type, cJSON *data, int
         name = gn->valuestring;
     char loc[600];
     snprintf(loc, sizeof loc, "Resources/%s", r->logical);
-    iac_span span = {r->key->line, r->key->col, r->def->end_line};
+    const yd_node *props = yd_get(r->def, "Properties");
+    iac_span span = {r->key->line, r->key->col, r->def->end_line, props ? props : r->def};
     return iac_emit(c->f, type, loc, name, data, tags_of(r->props), &span);
 }
 

@@ -4,6 +4,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,11 +120,136 @@ static int strip_unknown(cJSON *data)
     return 0;
 }
 
+/* ---- where each data key is written ---- */
+
+typedef struct pos_ctx {
+    cJSON *out;
+    size_t n;
+    char path[1024];
+} pos_ctx;
+
+/* Names equal ignoring case, '_' and '-'. */
+static int key_match(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == '_' || *a == '-')
+            a++;
+        while (*b == '_' || *b == '-')
+            b++;
+        if (!*a || !*b)
+            return !*a && !*b;
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return 0;
+        a++;
+        b++;
+    }
+}
+
+/* The key node named like @k among @map's own entries (*val its value). */
+static const yd_node *own_key(const yd_node *map, const char *k, const yd_node **val)
+{
+    if (!map || map->kind != YD_MAP)
+        return NULL;
+    for (size_t i = 0; i + 1 < map->n; i += 2) {
+        const yd_node *key = map->items[i];
+        if (key->kind == YD_SCALAR && key->value && key_match(key->value, k)) {
+            *val = map->items[i + 1];
+            return key;
+        }
+    }
+    return NULL;
+}
+
+/* Depth-first search below @n for a key named like @k, visiting at most
+ * *budget nodes and 8 levels. */
+static const yd_node *deep_key(const yd_node *n, const char *k, int depth, size_t *budget, const yd_node **val)
+{
+    if (!n || depth > 8 || !*budget)
+        return NULL;
+    (*budget)--;
+    if (n->kind == YD_MAP) {
+        const yd_node *hit = own_key(n, k, val);
+        if (hit)
+            return hit;
+        for (size_t i = 1; i < n->n; i += 2)
+            if ((hit = deep_key(n->items[i], k, depth + 1, budget, val)) != NULL)
+                return hit;
+    } else if (n->kind == YD_SEQ) {
+        for (size_t i = 0; i < n->n; i++) {
+            const yd_node *hit = deep_key(n->items[i], k, depth + 1, budget, val);
+            if (hit)
+                return hit;
+        }
+    }
+    return NULL;
+}
+
+static void pos_add(pos_ctx *c, const yd_node *at)
+{
+    if (c->n >= IAC_MAX_POSITIONS || !at || !at->line)
+        return;
+    cJSON *v = cJSON_CreateArray();
+    if (!v || !cJSON_AddItemToArray(v, cJSON_CreateNumber(at->line)) ||
+        !cJSON_AddItemToArray(v, cJSON_CreateNumber(at->col)) || !cJSON_AddItemToObject(c->out, c->path, v)) {
+        cJSON_Delete(v);
+        return;
+    }
+    c->n++;
+}
+
+/* Record the keys of @d found in @src (or below it), recursively. */
+static void pos_walk(pos_ctx *c, const cJSON *d, const yd_node *src)
+{
+    size_t base = strlen(c->path);
+    if (cJSON_IsObject(d)) {
+        for (const cJSON *m = d->child; m && c->n < IAC_MAX_POSITIONS; m = m->next) {
+            const yd_node *val = NULL, *key = own_key(src, m->string, &val);
+            if (!key && strlen(m->string) >= 5) {
+                size_t budget = 512;
+                key = deep_key(src, m->string, 0, &budget, &val);
+            }
+            int w = snprintf(c->path + base, sizeof c->path - base, "%s%s", base ? "." : "", m->string);
+            if (w < 0 || (size_t)w >= sizeof c->path - base)
+                continue;
+            if (key)
+                pos_add(c, key);
+            pos_walk(c, m, key ? val : src);
+            c->path[base] = '\0';
+        }
+    } else if (cJSON_IsArray(d)) {
+        int i = 0;
+        for (const cJSON *e = d->child; e && c->n < IAC_MAX_POSITIONS; e = e->next, i++) {
+            const yd_node *item = src && src->kind == YD_SEQ && (size_t)i < src->n ? src->items[i] : NULL;
+            int w = snprintf(c->path + base, sizeof c->path - base, "[%d]", i);
+            if (w < 0 || (size_t)w >= sizeof c->path - base)
+                continue;
+            if (item)
+                pos_add(c, item);
+            pos_walk(c, e, item ? item : src);
+            c->path[base] = '\0';
+        }
+    }
+    c->path[base] = '\0';
+}
+
+char *iac_positions(const cJSON *data, const yd_node *src)
+{
+    if (!data || !src)
+        return NULL;
+    pos_ctx c = {cJSON_CreateObject(), 0, ""};
+    if (!c.out)
+        return NULL;
+    pos_walk(&c, data, src);
+    char *s = c.n ? cJSON_PrintUnformatted(c.out) : NULL;
+    cJSON_Delete(c.out);
+    return s;
+}
+
 int iac_emit(iac_file *f, const char *type, const char *uid_locator, const char *name, cJSON *data, cJSON *tags,
              const iac_span *span)
 {
     int rc = PP_ERR_NOMEM;
-    char *data_s = NULL, *tags_s = NULL, *uid = NULL;
+    char *data_s = NULL, *tags_s = NULL, *uid = NULL, *pos_s = NULL;
     if (!data || strip_unknown(data) != 0)
         goto out;
     if (tags && iac_has_unknown(tags)) {
@@ -160,6 +286,7 @@ int iac_emit(iac_file *f, const char *type, const char *uid_locator, const char 
     r.source = f->path;
     r.source_line = span->line;
     r.source_column = span->col;
+    r.source_positions = pos_s = iac_positions(data, span->src);
     rc = f->api->emit_resource(f->host, &r);
     if (rc == PP_ERR_CANCELLED)
         f->cancelled = 1;
@@ -174,6 +301,7 @@ out:
     free(uid);
     free(data_s);
     free(tags_s);
+    cJSON_free(pos_s);
     cJSON_Delete(data);
     cJSON_Delete(tags);
     return rc;

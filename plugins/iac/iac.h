@@ -46,6 +46,10 @@ typedef struct iac_file {
 typedef struct iac_span {
     uint32_t line, col; /* the key or node that names the resource */
     uint32_t end_line;  /* last line of its definition */
+    /* The node the resource's data was read from (a manifest, a template's
+     * Properties, a plan's values), or NULL: iac_emit then records where each
+     * data key is written (pp_resource.source_positions). */
+    const yd_node *src;
 } iac_span;
 
 /* iac_unknown - a new IAC_UNKNOWN marker item (NULL when out of memory). */
@@ -68,6 +72,19 @@ int iac_has_unknown(const cJSON *v);
  */
 int iac_emit(iac_file *f, const char *type, const char *uid_locator, const char *name, cJSON *data, cJSON *tags,
              const iac_span *span);
+
+/*
+ * iac_positions - the positions of @data's keys in @src as a JSON object
+ * {"a.b[0].c": [line, column], ...} (malloc'd text; NULL when there is
+ * nothing to say or memory ran out). A data key is found in @src by its name
+ * compared without case, '_' and '-' (so "blockPublicAcls" finds
+ * "BlockPublicAcls" and "block_public_acls"), first among the node's own
+ * keys, then, for distinctive names (5 characters or more), anywhere below
+ * it; keys renamed by an adapter are left out. At most IAC_MAX_POSITIONS
+ * entries; bounded work per key.
+ */
+#define IAC_MAX_POSITIONS 4096
+char *iac_positions(const cJSON *data, const yd_node *src);
 
 /* iac_find_suppressions - fill f->supp from the comments in f->text. 0, or -1 when out of memory. */
 int iac_find_suppressions(iac_file *f);

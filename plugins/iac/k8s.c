@@ -80,7 +80,7 @@ static int scan_object(iac_file *f, const yd_node *n, size_t doc_index, size_t i
     const char *kind = str_at(obj, "kind", NULL);
     const char *name = str_at(obj, "metadata", "name");
     const char *ns = str_at(obj, "metadata", "namespace");
-    iac_span span = {n->line, n->col, n->end_line};
+    iac_span span = {n->line, n->col, n->end_line, n};
     char loc[600];
     if (in_list)
         snprintf(loc, sizeof loc, "doc%zu/items%zu/%s/%s/%s", doc_index + 1, item_index + 1, kind ? kind : "?",
@@ -103,6 +103,14 @@ static int scan_object(iac_file *f, const yd_node *n, size_t doc_index, size_t i
         type = "k8s.rolebinding";
     else if (!strcmp(kind, "ClusterRoleBinding"))
         type = "k8s.clusterrolebinding";
+    else if (!strcmp(kind, "Role"))
+        type = "k8s.role";
+    else if (!strcmp(kind, "ClusterRole"))
+        type = "k8s.clusterrole";
+    else if (!strcmp(kind, "NetworkPolicy"))
+        type = "k8s.networkpolicy";
+    else if (!strcmp(kind, "Namespace"))
+        type = "k8s.namespace";
     cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
     scrub_metadata(obj);
     cJSON *tags = cJSON_Duplicate(
@@ -168,6 +176,11 @@ static int scan_object(iac_file *f, const yd_node *n, size_t doc_index, size_t i
         snprintf(f->err, sizeof f->err, "%s: out of memory", f->path);
         return PP_ERR_NOMEM;
     }
+    /* the pod's keys are written in the workload's template */
+    const yd_node *yspec = yd_get(n, "spec");
+    if (!strcmp(kind, "CronJob"))
+        yspec = yd_get(yd_get(yspec, "jobTemplate"), "spec");
+    span.src = yd_get(yspec, "template");
     int rc = iac_emit(f, "k8s.pod", loc, name, pod, tags, &span); /* name lives in obj */
     cJSON_Delete(obj);
     return rc;

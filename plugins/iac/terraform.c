@@ -262,7 +262,8 @@ static int emit(tf_ctx *c, const tf_res *r, const char *type, cJSON *d, int fail
         snprintf(c->f->err, sizeof c->f->err, "%s: out of memory", c->f->path);
         return PP_ERR_NOMEM;
     }
-    iac_span span = {r->node->line, r->node->col, r->node->end_line};
+    const yd_node *vals = yd_get(r->node, "values");
+    iac_span span = {r->node->line, r->node->col, r->node->end_line, vals ? vals : yd_get(r->node, "attributes")};
     return iac_emit(c->f, type, r->address, name ? name : r->address, d, tags_of(r->v), &span);
 }
 

@@ -323,7 +323,12 @@ static cJSON *build_log(sarif_sink *k)
         cJSON_AddStringToObject(res, "level", !strcmp(status, "error") ? "warning" : level_of(sev));
         cJSON_AddStringToObject(res, "kind", !strcmp(status, "error") ? "review" : "fail");
         cJSON_AddItemToObject(res, "message", text_obj(str_of(f, "message", str_of(f, "title", rule))));
-        const cJSON *src = cJSON_GetObjectItemCaseSensitive(k->locations, uid);
+        /* the key that decided the finding (evidence.location, set by the rule
+         * engine for resources read from files), else where the resource is */
+        const cJSON *src = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(f, "evidence"), "location");
+        if (!cJSON_IsObject(src) || !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(src, "file")))
+            src = cJSON_GetObjectItemCaseSensitive(k->locations, uid);
         cJSON *loc = cJSON_CreateObject();
         if (src && loc) {
             cJSON *phys = cJSON_CreateObject(), *art = cJSON_CreateObject(), *region = cJSON_CreateObject();

@@ -23,6 +23,20 @@ failing "Service/ops/admin-ssh" >"$tmp/f"
 grep -qx k8s-service-admin-port-exposed "$tmp/f" || fail "the List's Service is not judged"
 loc=$(source_of "Service/ops/admin-ssh")
 [ "$loc" = "$fx/k8s/workloads.yaml:57:5" ] || fail "Service at '$loc', want line 57 column 5"
+# RBAC, network policy and namespace objects get their own types and rules.
+failing "ClusterRole/-/ci-deployer" >"$tmp/f"
+grep -qx k8s-clusterrole-wildcard "$tmp/f" || fail "the wildcard ClusterRole does not fail k8s-clusterrole-wildcard"
+failing "Role/ops/app-reader" >"$tmp/f"
+grep -q . "$tmp/f" && fail "the read-only Role fails: $(tr '\n' ' ' <"$tmp/f")"
+/usr/bin/python3 - "$tmp/out.jsonl" <<'PY' || fail "the read-only Role was not judged (passing k8s-role-wildcard)"
+import json, sys
+sys.exit(0 if any(r.get("rule_id") == "k8s-role-wildcard" and r["status"] == "pass" and
+                  r["resource_uid"].endswith("Role/ops/app-reader") for r in map(json.loads, open(sys.argv[1]))) else 1)
+PY
+failing "NetworkPolicy/ops/allow-all" >"$tmp/f"
+grep -qx k8s-networkpolicy-allows-all-ingress "$tmp/f" || fail "the allow-all NetworkPolicy is not found"
+failing "Namespace/-/ops" >"$tmp/f"
+grep -qx k8s-namespace-no-pod-security-enforcement "$tmp/f" || fail "the unlabelled Namespace is not found"
 grep -q -e hunter2 -e do-not-keep "$tmp/out.jsonl" && fail "an env value or annotation reached the output"
 grep -q vendored-should-be-ignored "$tmp/out.jsonl" && fail ".parapetignore did not skip vendor/"
 grep -q '"parapet:ignore:k8s-pod-host-namespaces":"break-glass pod, approved in OPS-1234"' "$tmp/out.jsonl" ||

@@ -50,7 +50,7 @@ typedef enum pp_status {
 
 /**
  * pp_resource - one inventoried thing (bucket, security group, pod, file).
- * Added in 1.0 (source_column added in 1.1).
+ * Added in 1.0 (source_column added in 1.1, source_positions in 1.3).
  *
  * Required: uid, type, provider. The type's `data` shape is documented in
  * docs/resources/ and is the same whatever collected it.
@@ -70,6 +70,14 @@ typedef struct pp_resource {
     int64_t observed_at;   /**< Unix seconds; 0 means "now" */
     /* ABI 1.1 */
     uint32_t source_column; /**< 1-based column in `source`, 0 if none */
+    /* ABI 1.3 */
+    /**
+     * JSON object mapping data paths to positions in `source`, or NULL:
+     * {"spec.containers[0].securityContext.privileged": [12, 9], ...}
+     * (path into `data` with [N] for array elements; [line, column], both
+     * 1-based). Findings then point at the key that decided them.
+     */
+    const char *source_positions;
 } pp_resource;
 
 /**
