@@ -185,11 +185,16 @@ static cJSON *eval_ref(cfn_eval *e, const char *name)
     if (p) {
         const yd_node *def = yd_get(p, "Default");
         const yd_node *type = yd_get(p, "Type");
-        if (!def || def->kind != YD_SCALAR)
+        /* a value the user gave (-o iac.parameters) wins over the Default */
+        const cJSON *given = cJSON_GetObjectItemCaseSensitive(e->ctx->f->cfn_parameters, name);
+        const char *value = cJSON_IsString(given) ? given->valuestring : NULL;
+        if (!value && (!def || def->kind != YD_SCALAR))
             return iac_unknown();
+        if (!value)
+            value = def->value;
         if (type && (yd_is_str(type, "CommaDelimitedList") || !strncmp(type->value ? type->value : "", "List<", 5))) {
             cJSON *arr = cJSON_CreateArray();
-            const char *s = def->value;
+            const char *s = value;
             while (arr && s) {
                 const char *c = strchr(s, ',');
                 size_t l = c ? (size_t)(c - s) : strlen(s);
@@ -205,9 +210,14 @@ static cJSON *eval_ref(cfn_eval *e, const char *name)
             }
             return arr;
         }
-        if (type && yd_is_str(type, "Number"))
-            return yd_scalar_json(def);
-        return cJSON_CreateString(def->value);
+        if (type && yd_is_str(type, "Number")) {
+            if (!given)
+                return yd_scalar_json(def);
+            char *end = NULL;
+            double d = strtod(value, &end);
+            return *value && end && !*end ? cJSON_CreateNumber(d) : iac_unknown();
+        }
+        return cJSON_CreateString(value);
     }
     cfn_res *r = find_res(e, name);
     if (r)

@@ -29,7 +29,12 @@ static _Thread_local char thread_error[1024];
 /* The plan's text: plan is called once per instance, before any collect. */
 static char *plan_text;
 
-static const char iac_schema[] = "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{}}";
+static const char iac_schema[] =
+    "{\"type\":\"object\",\"additionalProperties\":false,\"properties\":{"
+    "\"parameters\":{\"type\":\"string\",\"maxLength\":65536},"
+    "\"parameters_file\":{\"type\":\"string\",\"maxLength\":4096}}}";
+/* CloudFormation parameter values given by the user; read-only after init. */
+static cJSON *cfn_parameters;
 
 /* Read a whole regular file of at most @max bytes. 0, or -1 with @err. */
 static int read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen)
@@ -75,11 +80,23 @@ static int read_file(const char *path, size_t max, char **out, size_t *len, char
 
 static int iac_init(pp_host *h, const char *config_json, void **inst, const char **err)
 {
-    (void)config_json;
-    (void)err;
     host_handle = h;
     *inst = NULL;
-    return PP_OK;
+    cJSON *cfg = cJSON_Parse(config_json ? config_json : "{}");
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(cfg, "parameters");
+    const cJSON *file = cJSON_GetObjectItemCaseSensitive(cfg, "parameters_file");
+    int rc = PP_OK;
+    if (cJSON_IsString(list) || cJSON_IsString(file)) {
+        cfn_parameters = iac_parameters_parse(cJSON_IsString(list) ? list->valuestring : NULL,
+                                              cJSON_IsString(file) ? file->valuestring : NULL, thread_error,
+                                              sizeof thread_error);
+        if (!cfn_parameters) {
+            *err = thread_error;
+            rc = PP_ERR_INVALID;
+        }
+    }
+    cJSON_Delete(cfg);
+    return rc;
 }
 
 static void iac_destroy(void *inst)
@@ -87,6 +104,8 @@ static void iac_destroy(void *inst)
     (void)inst;
     free(plan_text);
     plan_text = NULL;
+    cJSON_Delete(cfn_parameters);
+    cfn_parameters = NULL;
 }
 
 static const char *iac_last_error(void *inst)
@@ -156,6 +175,7 @@ static int iac_collect(void *inst, const char *task_json)
     f.path = path->valuestring;
     f.api = host_api;
     f.host = host_handle;
+    f.cfn_parameters = cfn_parameters;
     char *text = NULL;
     yd_stream *s = NULL;
     int rc = PP_ERR_INVALID;

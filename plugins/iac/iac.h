@@ -40,6 +40,9 @@ typedef struct iac_file {
     size_t emitted; /* resources emitted so far */
     int cancelled;  /* the host said stop */
     char err[1024]; /* why the file failed */
+    /* CloudFormation parameter values the user gave (-o iac.parameters,
+     * -o iac.parameters_file): an object of strings, or NULL. Borrowed. */
+    const cJSON *cfn_parameters;
 } iac_file;
 
 /* Where a resource is in its file. */
@@ -85,6 +88,17 @@ int iac_emit(iac_file *f, const char *type, const char *uid_locator, const char 
  */
 #define IAC_MAX_POSITIONS 4096
 char *iac_positions(const cJSON *data, const yd_node *src);
+
+/*
+ * iac_parameters_parse - CloudFormation parameter values from @list
+ * ("Name=Value,Name2=Value2"; NULL is fine) and the JSON file @path (NULL
+ * is fine): the CLI's [{"ParameterKey","ParameterValue"}], a template
+ * configuration {"Parameters": {...}} or a plain {"Name": "Value"}; @list
+ * wins over the file. Returns an object of strings (caller deletes), or NULL
+ * with a message naming the file or the entry in @err. Files over 1 MiB,
+ * symlinks and non-string values are refused.
+ */
+cJSON *iac_parameters_parse(const char *list, const char *path, char *err, size_t errlen);
 
 /* iac_find_suppressions - fill f->supp from the comments in f->text. 0, or -1 when out of memory. */
 int iac_find_suppressions(iac_file *f);

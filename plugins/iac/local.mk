@@ -7,6 +7,7 @@ IAC_SOURCES = \
 	plugins/iac/iac.c \
 	plugins/iac/iac.h \
 	plugins/iac/emit.c \
+	plugins/iac/params.c \
 	plugins/iac/walk.c \
 	plugins/iac/walk.h \
 	plugins/iac/yaml_doc.c \
@@ -31,8 +32,8 @@ tests_unit_test_iac_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS) $(YAML_CFLAGS) -I$(top
 tests_unit_test_iac_LDADD = $(CJSON_LIBS) $(YAML_LIBS)
 
 # Through the CLI: code and cloud give the same rule ids; hostile files.
-TESTS += tests/integration/iac_location.sh
-EXTRA_DIST += tests/integration/iac_location.sh
+TESTS += tests/integration/iac_location.sh tests/integration/iac_parameters.sh
+EXTRA_DIST += tests/integration/iac_location.sh tests/integration/iac_parameters.sh
 TESTS += tests/integration/iac_cfn.sh tests/integration/iac_k8s.sh tests/integration/iac_hostile.sh \
 	tests/integration/iac_terraform.sh
 EXTRA_DIST += tests/integration/iac_cfn.sh tests/integration/iac_k8s.sh tests/integration/iac_hostile.sh \
