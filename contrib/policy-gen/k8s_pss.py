@@ -112,12 +112,16 @@ def controls():
                     "network policies, and limits scheduling; the baseline standard forbids it.",
         expr=host_ports, fix="Remove hostPort and publish the port through a Service.")
 
-    def apparmor(s):
-        pg, pp = psc(s, "appArmorProfile.type")
-        cg, cp = csc("appArmorProfile.type")
-        return ("(%s && %s == 'Unconfined') || %s.exists(c, %s && %s == 'Unconfined')"
-                % (pg, pp, all_containers(s), cg, cp),
-                "%s.filter(c, %s && %s == 'Unconfined').map(c, c.name)" % (all_containers(s), cg, cp))
+    def unconfined(field):
+        """The profile @field is Unconfined on the pod or on a container."""
+        def expr(s):
+            pg, pp = psc(s, field)
+            cg, cp = csc(field)
+            return ("(%s && %s == 'Unconfined') || %s.exists(c, %s && %s == 'Unconfined')"
+                    % (pg, pp, all_containers(s), cg, cp),
+                    "%s.filter(c, %s && %s == 'Unconfined').map(c, c.name)" % (all_containers(s), cg, cp))
+        return expr
+    apparmor = unconfined("appArmorProfile.type")
     add(id="apparmor-unconfined", title="turns AppArmor off (Unconfined profile)", severity="medium",
         level="baseline",
         description="An Unconfined AppArmor profile removes the mandatory access control the runtime's "
@@ -148,12 +152,7 @@ def controls():
                     "standard requires the Default proc mount.",
         expr=proc_mount, fix="Remove securityContext.procMount or set it to Default.")
 
-    def seccomp_unconfined(s):
-        pg, pp = psc(s, "seccompProfile.type")
-        cg, cp = csc("seccompProfile.type")
-        return ("(%s && %s == 'Unconfined') || %s.exists(c, %s && %s == 'Unconfined')"
-                % (pg, pp, all_containers(s), cg, cp),
-                "%s.filter(c, %s && %s == 'Unconfined').map(c, c.name)" % (all_containers(s), cg, cp))
+    seccomp_unconfined = unconfined("seccompProfile.type")
     add(id="seccomp-unconfined", title="turns seccomp off (Unconfined profile)", severity="medium",
         level="baseline",
         description="With an Unconfined seccomp profile every system call reaches the kernel, including the "

@@ -36,8 +36,7 @@ static const char iac_schema[] =
 /* CloudFormation parameter values given by the user; read-only after init. */
 static cJSON *cfn_parameters;
 
-/* Read a whole regular file of at most @max bytes. 0, or -1 with @err. */
-static int read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen)
+int iac_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
@@ -179,7 +178,7 @@ static int iac_collect(void *inst, const char *task_json)
     char *text = NULL;
     yd_stream *s = NULL;
     int rc = PP_ERR_INVALID;
-    if (read_file(f.path, lim.max_bytes, &text, &f.len, f.err, sizeof f.err) != 0) {
+    if (iac_read_file(f.path, lim.max_bytes, &text, &f.len, f.err, sizeof f.err) != 0) {
         rc = PP_ERR_IO;
         goto out;
     }

@@ -90,6 +90,13 @@ int iac_emit(iac_file *f, const char *type, const char *uid_locator, const char 
 char *iac_positions(const cJSON *data, const yd_node *src);
 
 /*
+ * iac_read_file - read the whole regular file @path (not through a symlink)
+ * of at most @max bytes into *@out (malloc'd, NUL-terminated; *@len bytes).
+ * Returns 0, or -1 with "PATH: reason" in @err and nothing allocated.
+ */
+int iac_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen);
+
+/*
  * iac_parameters_parse - CloudFormation parameter values from @list
  * ("Name=Value,Name2=Value2"; NULL is fine) and the JSON file @path (NULL
  * is fine): the CLI's [{"ParameterKey","ParameterValue"}], a template

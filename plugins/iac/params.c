@@ -6,13 +6,9 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "iac.h"
 
@@ -44,44 +40,15 @@ static int put_param(cJSON *out, const char *name, const char *value, const char
     return 0;
 }
 
-/* The file's bytes (at most PARAMS_MAX_FILE, no symlink), NUL-terminated. */
-static char *slurp(const char *path, char *err, size_t errlen)
-{
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "iac.parameters_file: %s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    char *buf = NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "iac.parameters_file: %s: not a regular file", path);
-    } else if (st.st_size > PARAMS_MAX_FILE) {
-        snprintf(err, errlen, "iac.parameters_file: %s: larger than %d bytes", path, PARAMS_MAX_FILE);
-    } else if (!(buf = malloc((size_t)st.st_size + 1))) {
-        snprintf(err, errlen, "iac.parameters_file: %s: out of memory", path);
-    } else {
-        size_t got = 0;
-        while (got < (size_t)st.st_size) {
-            ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r <= 0)
-                break;
-            got += (size_t)r;
-        }
-        buf[got] = '\0';
-    }
-    close(fd);
-    return buf;
-}
-
 /* Values of the JSON file at @path into @out. */
 static int from_file(cJSON *out, const char *path, char *err, size_t errlen)
 {
-    char *text = slurp(path, err, errlen);
-    if (!text)
+    char *text = NULL, why[700];
+    size_t len = 0;
+    if (iac_read_file(path, PARAMS_MAX_FILE, &text, &len, why, sizeof why) != 0) {
+        snprintf(err, errlen, "iac.parameters_file: %s", why);
         return -1;
+    }
     cJSON *doc = cJSON_Parse(text);
     free(text);
     char where[600];
