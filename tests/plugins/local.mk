@@ -25,7 +25,7 @@
 #   tp_dup         declares the name "tp_all"       (second one refused)
 #   tp_bad_schema  config schema requires key "x"
 
-TP_COMMON = tests/plugins/common/tp_simple.h
+TP_COMMON = tests/plugins/common/tp_simple.h tests/plugins/common/tp_provider.h
 TP_LIBADD = $(CJSON_LIBS)
 TP_CFLAGS = $(PLUGIN_CFLAGS) $(CJSON_CFLAGS)
 

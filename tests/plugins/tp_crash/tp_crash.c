@@ -8,38 +8,12 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "../common/tp_simple.h"
-
-#include <stdlib.h>
-
 #define TP_NAME "tp_crash"
+#define TP_VERSION "1.0.0"
+#define TP_DESCRIPTION "test plugin: collect crashes (SIGSEGV) on task 'boom'"
 #define TP_PER_TASK 4
 
-PP_PLUGIN_EXPORT int parapet_plugin_entry_v1(const pp_host_api *api, pp_host *h, const pp_plugin **out);
-
-static const pp_host_api *g_api;
-
-typedef struct tp_inst {
-    pp_host *h;
-} tp_inst;
-
-static int tp_init(pp_host *h, const char *config_json, void **inst, const char **err)
-{
-    tp_inst *t = calloc(1, sizeof *t);
-    (void)config_json;
-    if (!t) {
-        *err = "tp_crash: out of memory";
-        return PP_ERR_NOMEM;
-    }
-    t->h = h;
-    *inst = t;
-    return PP_OK;
-}
-
-static void tp_destroy(void *inst)
-{
-    free(inst);
-}
+#include "../common/tp_provider.h"
 
 static const char *tp_plan(void *inst, const char *targets_json)
 {
@@ -48,15 +22,6 @@ static const char *tp_plan(void *inst, const char *targets_json)
     return "[{\"id\":\"ok1\"},{\"id\":\"boom\"},{\"id\":\"ok2\"}]";
 }
 
-/*
- * Write through a NULL pointer. Not instrumented, so that under
- * -fsanitize=undefined,address (CI) the process still dies of a real
- * SIGSEGV rather than of a sanitizer report (run the host with
- * ASAN_OPTIONS=handle_segv=0 so ASan's handler does not catch it either).
- */
-#if defined(__GNUC__)
-__attribute__((noinline, no_sanitize("address", "undefined")))
-#endif
 static void crash_now(void)
 {
     volatile int *volatile p = NULL;
@@ -76,34 +41,4 @@ static int tp_collect(void *inst, const char *task_json)
         return PP_ERR; /* not reached */
     }
     return tp_emit_items(g_api, t->h, TP_NAME, id, TP_PER_TASK);
-}
-
-static const pp_provider_api tp_provider = {
-    .size = sizeof(pp_provider_api),
-    .plan = tp_plan,
-    .collect = tp_collect,
-};
-
-static const pp_plugin tp_descriptor = {
-    .size = sizeof(pp_plugin),
-    .abi_major = PP_ABI_MAJOR,
-    .abi_minor = PP_ABI_MINOR,
-    .name = TP_NAME,
-    .version = "1.0.0",
-    .description = "test plugin: collect crashes (SIGSEGV) on task 'boom'",
-    .license = "Apache-2.0",
-    .kinds = PP_KIND_PROVIDER,
-    .threads = PP_THREADS_SERIAL,
-    .config_schema = NULL,
-    .init = tp_init,
-    .destroy = tp_destroy,
-    .provider = &tp_provider,
-};
-
-PP_PLUGIN_EXPORT int parapet_plugin_entry_v1(const pp_host_api *api, pp_host *h, const pp_plugin **out)
-{
-    (void)h;
-    g_api = api;
-    *out = &tp_descriptor;
-    return PP_OK;
 }
