@@ -1,8 +1,8 @@
 #!/bin/sh
 # report_large.sh - a report of 100,000 findings (a store generated with
-# sqlite3 on top of a real scan) is written in seconds and, in headless
-# Chromium, loads, filters, sorts and scrolls within a few seconds while
-# only the visible rows are in the DOM.
+# sqlite3 on top of a real scan) is written and, in headless Chromium,
+# loads, filters, sorts and scrolls with only the visible rows in the DOM.
+# Timings are printed for the reader, not judged (contrib/bench/ measures).
 . "${top_srcdir:?}/tests/integration/report_lib.sh"
 
 N=100000
@@ -29,9 +29,9 @@ t0=$(date +%s)
 run_parapet "$TMP/rep" --db "$TMP/db" report --html "$TMP/report.html" --frameworks "$RP_FW"
 expect_rc "$TMP/rep" 0 "report --html of $N findings"
 secs=$(($(date +%s) - t0))
-check "written within 20 s ($secs s; ASan builds are slower)" test "$secs" -le 20
+echo "info: report --html of $N findings written in $secs s (timings are printed, not judged)"
 size=$(wc -c <"$TMP/report.html")
 check "the file stays under 40 MB ($size bytes)" test "$size" -lt 40000000
 
-rp_browser large "$TMP/report.html" expect_rows=$N expect_critical="$critical" max_load_ms=8000 max_filter_ms=1500
+rp_browser large "$TMP/report.html" expect_rows=$N expect_critical="$critical"
 finish
