@@ -2,8 +2,12 @@
  * gcp.c - the gcp provider plugin: descriptor, configuration, credential
  * discovery, plan (projects x services) and dispatch. See docs/gcp.md.
  *
- * Services: storage (buckets + IAM policies), compute (firewalls), iam
- * (user-managed service-account keys).
+ * Services (one task per project x service, run concurrently): project
+ * (IAM policy, audit configs, log sinks, metrics, alert policies), iam
+ * (service accounts, user-managed keys), storage, compute (project metadata,
+ * networks, subnetworks, firewalls, instances), sql, gke, dns, kms, bigquery.
+ * Scope: gcp.projects, or the projects under gcp.organization / gcp.folder,
+ * or every project the identity can see (gcp_scope.c).
  *
  * Credentials, first that applies: gcp.credentials (a secret reference to
  * a key or authorized_user JSON), GOOGLE_APPLICATION_CREDENTIALS, gcloud's
@@ -61,7 +65,9 @@ int gcp_sleep_ms(const gcp_ctx *c, unsigned ms)
 static const struct {
     const char *name;
     int (*collect)(gcp_ctx *, gcp_task *);
-} services[] = {{"storage", collect_storage}, {"compute", collect_compute}, {"iam", collect_iam}};
+} services[] = {{"project", collect_project}, {"iam", collect_iam},       {"storage", collect_storage},
+                {"compute", collect_compute}, {"sql", collect_sql},     {"gke", collect_gke},
+                {"dns", collect_dns},         {"kms", collect_kms},     {"bigquery", collect_bigquery}};
 #define N_SERVICES (sizeof services / sizeof services[0])
 
 #define URL_PATTERN "\"pattern\":\"^https?://[^?#@[:space:]]+$\""
@@ -71,7 +77,12 @@ static const char schema[] =
     "env:NAME) of a service-account key or authorized_user JSON\"},"
     "\"projects\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"^[a-z][a-z0-9-]{4,28}[a-z0-9]$\"},"
     "\"description\":\"project ids; default: every active project the identity can see\"},"
-    "\"services\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"storage\",\"compute\",\"iam\"]}},"
+    "\"organization\":{\"type\":\"string\",\"pattern\":\"^[0-9]{1,25}$\",\"description\":\"organization id: scan "
+    "every active project under it (folders included)\"},"
+    "\"folder\":{\"type\":\"string\",\"pattern\":\"^[0-9]{1,25}$\",\"description\":\"folder id: scan every active "
+    "project under it\"},"
+    "\"services\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"project\",\"iam\",\"storage\","
+    "\"compute\",\"sql\",\"gke\",\"dns\",\"kms\",\"bigquery\"]}},"
     "\"api_endpoint\":{\"type\":\"string\"," URL_PATTERN ",\"description\":\"send every API call here\"},"
     "\"token_endpoint\":{\"type\":\"string\"," URL_PATTERN ",\"description\":\"OAuth2 token endpoint\"},"
     "\"metadata_endpoint\":{\"type\":\"string\"," URL_PATTERN ",\"description\":\"metadata server\"},"
@@ -108,10 +119,14 @@ static void ctx_free(gcp_ctx *c)
     free(c->token_endpoint);
     free(c->metadata_endpoint);
     free(c->cred_ref);
+    free(c->organization);
+    free(c->folder);
     strings_free(c->projects, c->n_projects);
     strings_free(c->services, c->n_services);
     gcp_wipe_free(c->token);
     free(c->plan_json);
+    cJSON_Delete(c->ancestors);
+    pthread_mutex_destroy(&c->ancestors_mu);
     pthread_mutex_destroy(&c->token_mu);
     free(c);
 }
@@ -146,6 +161,7 @@ static int gcp_init(pp_host *h, const char *config_json, void **inst, const char
     c->api = g_api;
     c->h = h;
     pthread_mutex_init(&c->token_mu, NULL);
+    pthread_mutex_init(&c->ancestors_mu, NULL);
     cJSON *cfg = config_json ? cJSON_Parse(config_json) : NULL;
     c->api_endpoint = url_dup(cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "api_endpoint")));
     c->token_endpoint = url_dup(cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "token_endpoint")));
@@ -154,6 +170,12 @@ static int gcp_init(pp_host *h, const char *config_json, void **inst, const char
         c->metadata_endpoint = strdup("http://metadata.google.internal");
     c->projects = string_array(cJSON_GetObjectItem(cfg, "projects"), &c->n_projects);
     c->services = string_array(cJSON_GetObjectItem(cfg, "services"), &c->n_services);
+    const char *org = cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "organization"));
+    const char *folder = cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "folder"));
+    if (org && *org && strspn(org, "0123456789") == strlen(org))
+        c->organization = strdup(org);
+    else if (folder && *folder && strspn(folder, "0123456789") == strlen(folder))
+        c->folder = strdup(folder);
     const cJSON *ps = cJSON_GetObjectItem(cfg, "page_size");
     c->page_size =
         cJSON_IsNumber(ps) && ps->valuedouble >= 1 && ps->valuedouble <= 1000 ? (unsigned)ps->valuedouble : 500;
@@ -213,39 +235,20 @@ static int service_enabled(const gcp_ctx *c, const char *name)
     return 0;
 }
 
-static int add_project(gcp_ctx *c, const cJSON *item, void *ud)
-{
-    cJSON *ids = ud;
-    const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(item, "projectId"));
-    const char *state = cJSON_GetStringValue(cJSON_GetObjectItem(item, "lifecycleState"));
-    size_t n = id ? strlen(id) : 0;
-    if (n < 6 || n > 30 || strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != n) {
-        gcp_log(c, PP_LOG_WARN, "a project without a valid projectId was skipped");
-        return 0;
-    }
-    if (state && strcmp(state, "ACTIVE") != 0)
-        return 0;
-    cJSON_AddItemToArray(ids, cJSON_CreateString(id));
-    return 0;
-}
-
 static const char *gcp_plan(void *inst, const char *targets_json)
 {
     gcp_ctx *c = inst;
     (void)targets_json;
-    cJSON *ids = cJSON_CreateArray();
+    cJSON *ids;
     if (c->n_projects) {
+        ids = cJSON_CreateArray();
         for (size_t i = 0; i < c->n_projects; i++)
             cJSON_AddItemToArray(ids, cJSON_CreateString(c->projects[i]));
     } else {
-        char base[300], url[600], code[120] = "", err[GCP_ERR_LEN] = "";
-        gcp_service_url(c, "cloudresourcemanager", base, sizeof base);
-        snprintf(url, sizeof url, "%s/v1/projects?filter=lifecycleState%%3AACTIVE&pageSize=%u", base, c->page_size);
-        int rc = gcp_list(c, url, "projects", add_project, ids, code, sizeof code, err, sizeof err);
-        if (rc != GCP_OK) {
-            gcp_set_error("listing projects failed%s%s: %s", rc == GCP_E_DENIED ? " (denied, " : "",
-                          rc == GCP_E_DENIED ? "resourcemanager.projects.list)" : "", err);
-            cJSON_Delete(ids);
+        char err[GCP_ERR_LEN] = "";
+        ids = gcp_discover_projects(c, err, sizeof err);
+        if (!ids) {
+            gcp_set_error("listing the projects in scope failed: %s", err);
             return NULL;
         }
     }
@@ -301,9 +304,11 @@ static const pp_plugin descriptor = {
     .abi_major = PP_ABI_MAJOR,
     .abi_minor = 1,
     .name = "gcp",
-    .version = "0.1.0",
+    .version = "0.2.0",
     .description =
-        "Google Cloud inventory: Cloud Storage buckets and IAM, Compute Engine firewalls, service-account keys",
+        "Google Cloud inventory: projects and IAM, logging, service accounts, Cloud Storage, Compute Engine, "
+        "Cloud SQL, "
+        "GKE, Cloud DNS, Cloud KMS, BigQuery",
     .license = "Apache-2.0",
     .kinds = PP_KIND_PROVIDER,
     .threads = PP_THREADS_PARALLEL,

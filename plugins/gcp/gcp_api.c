@@ -66,32 +66,57 @@ void gcp_service_url(const gcp_ctx *c, const char *service, char *buf, size_t le
         snprintf(buf, len, "https://%s.googleapis.com", service);
 }
 
-/* The API's error status/reason ("PERMISSION_DENIED", "rateLimitExceeded") into @code. */
-static void error_code(const pp_http_response *r, char *code, size_t len, int *quota)
+/*
+ * The API's error status/reason ("PERMISSION_DENIED", "rateLimitExceeded",
+ * "SERVICE_DISABLED") into @code; *@quota set for quota errors, *@disabled
+ * for an API that is not enabled in the project. Google's error body is
+ * {"error":{"code","message","status","errors":[{"reason"}],"details":[{"reason"}]}};
+ * the ErrorInfo reason in details (SERVICE_DISABLED) wins over the status
+ * (PERMISSION_DENIED) that such an answer also carries.
+ */
+static void error_code(const pp_http_response *r, char *code, size_t len, int *quota, int *disabled)
 {
     snprintf(code, len, "HTTP%ld", r->status);
-    *quota = 0;
+    *quota = r->status == 429;
+    *disabled = 0;
     cJSON *j = r->body_len < 1024 * 1024 ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
     const cJSON *e = cJSON_GetObjectItem(j, "error");
     const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(e, "status"));
     const char *reason =
         cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(e, "errors"), 0), "reason"));
+    const char *info = NULL;
+    const cJSON *d;
+    cJSON_ArrayForEach(d, cJSON_GetObjectItem(e, "details"))
+    {
+        const char *dr = cJSON_GetStringValue(cJSON_GetObjectItem(d, "reason"));
+        if (dr && !info)
+            info = dr;
+    }
     if (reason && (strcmp(reason, "rateLimitExceeded") == 0 || strcmp(reason, "userRateLimitExceeded") == 0 ||
                    strcmp(reason, "quotaExceeded") == 0))
         *quota = 1;
-    if (status && strcmp(status, "RESOURCE_EXHAUSTED") == 0)
+    if ((status && strcmp(status, "RESOURCE_EXHAUSTED") == 0) ||
+        (info && (strcmp(info, "RATE_LIMIT_EXCEEDED") == 0 || strcmp(info, "RESOURCE_EXHAUSTED") == 0)))
         *quota = 1;
-    if (status)
+    if ((info && strcmp(info, "SERVICE_DISABLED") == 0) || (reason && strcmp(reason, "accessNotConfigured") == 0))
+        *disabled = 1;
+    if (*disabled)
+        snprintf(code, len, "%s",
+                 info && strcmp(info, "SERVICE_DISABLED") == 0 ? "SERVICE_DISABLED" : "accessNotConfigured");
+    else if (status)
         snprintf(code, len, "%.100s", status);
     else if (reason)
         snprintf(code, len, "%.100s", reason);
     cJSON_Delete(j);
 }
 
-int gcp_get_json(gcp_ctx *c, const char *url, cJSON **out, char *code, size_t codelen, char *err, size_t errlen)
+int gcp_call_json(gcp_ctx *c, const char *method, const char *url, const char *body, cJSON **out, char *code,
+                  size_t codelen, char *err, size_t errlen)
 {
     *out = NULL;
     code[0] = '\0';
+    if (!method)
+        method = "GET";
     char shown[400];
     snprintf(shown, sizeof shown, "%.*s", (int)strcspn(url, "?#"), url);
     int refreshed = 0;
@@ -110,18 +135,25 @@ int gcp_get_json(gcp_ctx *c, const char *url, cJSON **out, char *code, size_t co
         }
         snprintf(auth, al, "Bearer %s", tok);
         gcp_wipe_free(tok);
-        pp_http_header hd[] = {{"Authorization", auth}, {"Accept", "application/json"}};
+        pp_http_header hd[] = {{"Authorization", auth}, {"Accept", "application/json"},
+                               {"Content-Type", "application/json"}};
         pp_http_request rq;
         memset(&rq, 0, sizeof rq);
         rq.size = sizeof rq;
+        rq.method = method;
         rq.url = url;
         rq.headers = hd;
-        rq.n_headers = 2;
+        rq.n_headers = body ? 3 : 2;
+        rq.body = body;
+        rq.body_len = body ? strlen(body) : 0;
+        if (c->api->abi_minor >= 2)
+            rq.flags = PP_HTTP_IDEMPOTENT; /* every call here only reads */
         pp_http_response *r = NULL;
         int hrc = c->api->http(c->h, &rq, &r);
         gcp_wipe_free(auth);
         if (hrc != PP_OK) {
-            snprintf(err, errlen, "GET %s failed (%s)", shown, hrc == PP_ERR_CANCELLED ? "cancelled" : "transport");
+            snprintf(err, errlen, "%s %s failed (%s)", method, shown,
+                     hrc == PP_ERR_CANCELLED ? "cancelled" : "transport");
             return hrc == PP_ERR_CANCELLED ? GCP_E_CANCELLED : GCP_E_FAIL;
         }
         if (r->status == 401 && !refreshed) {
@@ -129,19 +161,20 @@ int gcp_get_json(gcp_ctx *c, const char *url, cJSON **out, char *code, size_t co
             c->api->http_free(c->h, r);
             continue;
         }
-        int result = GCP_OK, quota = 0;
+        int result = GCP_OK, quota = 0, disabled = 0;
         if (r->status >= 200 && r->status < 300) {
             *out = r->body_len < GCP_MAX_BODY ? cJSON_ParseWithLength(r->body, r->body_len) : NULL;
             if (!cJSON_IsObject(*out)) {
                 cJSON_Delete(*out);
                 *out = NULL;
-                snprintf(err, errlen, "GET %s: the response is not a JSON object", shown);
+                snprintf(err, errlen, "%s %s: the response is not a JSON object", method, shown);
                 result = GCP_E_FAIL;
             }
         } else {
-            error_code(r, code, codelen, &quota);
-            snprintf(err, errlen, "GET %s: HTTP %ld %s", shown, r->status, code);
+            error_code(r, code, codelen, &quota, &disabled);
+            snprintf(err, errlen, "%s %s: HTTP %ld %s", method, shown, r->status, code);
             result = r->status == 404                                   ? GCP_E_NOTFOUND
+                     : disabled                                         ? GCP_E_DISABLED
                      : (r->status == 401 || r->status == 403) && !quota ? GCP_E_DENIED
                                                                         : GCP_E_FAIL;
         }
@@ -154,6 +187,11 @@ int gcp_get_json(gcp_ctx *c, const char *url, cJSON **out, char *code, size_t co
         }
         return result;
     }
+}
+
+int gcp_get_json(gcp_ctx *c, const char *url, cJSON **out, char *code, size_t codelen, char *err, size_t errlen)
+{
+    return gcp_call_json(c, "GET", url, NULL, out, code, codelen, err, errlen);
 }
 
 int gcp_list(gcp_ctx *c, const char *url, const char *items_key, gcp_item_fn fn, void *ud, char *code, size_t codelen,
@@ -201,7 +239,8 @@ int gcp_list(gcp_ctx *c, const char *url, const char *items_key, gcp_item_fn fn,
             break;
         if (token && strcmp(token, next) == 0) {
             free(next);
-            snprintf(err, errlen, "the same nextPageToken came back twice; stopped");
+            snprintf(err, errlen, "GET %.*s: the same nextPageToken came back twice; stopped", (int)strcspn(url, "?#"),
+                     url);
             rc = GCP_E_FAIL;
             break;
         }

@@ -1,11 +1,13 @@
 # plugins/gcp: build fragment (included from the top Makefile.am)
 #
 # The `gcp` provider: OAuth2 tokens (service-account key JWT RS256,
-# authorized_user refresh token, metadata server), Cloud Storage buckets
-# with IAM policies, Compute Engine firewalls.
+# authorized_user refresh token, metadata server), scope (projects of an
+# organization or folder), and collectors of projects/IAM/logging, service
+# accounts, Cloud Storage, Compute Engine, Cloud SQL, GKE, DNS, KMS, BigQuery.
 GCP_PLUGIN_SOURCES = \
 	plugins/gcp/gcp.c plugins/gcp/gcp_ctx.h plugins/gcp/gcp_auth.c plugins/gcp/gcp_api.c \
-	plugins/gcp/collect_gcp.c
+	plugins/gcp/gcp_scope.c plugins/gcp/gcp_emit.c plugins/gcp/collect_gcp.c plugins/gcp/collect_compute.c \
+	plugins/gcp/collect_project.c plugins/gcp/collect_services.c
 GCP_PLUGIN_CFLAGS = $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) -pthread
 GCP_PLUGIN_LIBS = $(CJSON_LIBS) $(OPENSSL_LIBS) -lpthread
 
@@ -16,9 +18,15 @@ plugins_gcp_gcp_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_gcp_gcp_la_LIBADD = $(GCP_PLUGIN_LIBS)
 
 # The whole plugin against a local HTTPS Google stand-in that verifies the
-# service-account assertion's RS256 signature (python3, openssl).
-TESTS += tests/integration/gcp_scan.sh
-EXTRA_DIST += tests/integration/gcp_scan.sh tests/support/gcp_mock.py docs/gcp.md
+# service-account assertion's RS256 signature (python3, openssl): auth and
+# the first collectors (gcp_scan), every collector with the GCP rule pack
+# (gcp_collect), organization scope and API faults (gcp_org), hostile answers
+# (gcp_hostile).
+TESTS += tests/integration/gcp_scan.sh tests/integration/gcp_collect.sh tests/integration/gcp_org.sh \
+	tests/integration/gcp_hostile.sh
+EXTRA_DIST += tests/integration/gcp_scan.sh tests/integration/gcp_collect.sh tests/integration/gcp_org.sh \
+	tests/integration/gcp_hostile.sh \
+	tests/integration/gcp_lib.sh tests/support/gcp_mock.py docs/gcp.md contrib/bench/gcp_bench.sh
 
 # The service-account assertion (verified with the key's public half), encoders.
 check_PROGRAMS += tests/unit/test_gcp

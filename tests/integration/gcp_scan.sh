@@ -1,9 +1,11 @@
 #!/bin/sh
 # The gcp plugin end to end: `parapet scan gcp` against a local HTTPS
-# stand-in for Google OAuth2 and the Resource Manager, Cloud Storage and
-# Compute APIs (tests/support/gcp_mock.py, test CA) that verifies the
-# service-account assertion's RS256 signature, pages with nextPageToken,
-# answers one quota error and denies two calls.
+# stand-in for Google OAuth2 and the Resource Manager, Cloud Storage,
+# Compute and IAM APIs (tests/support/gcp_mock.py --scenario basic, test CA)
+# that verifies the service-account assertion's RS256 signature, pages with
+# nextPageToken, answers one quota error and denies three calls. The other
+# collectors are tested by gcp_collect.sh, organization scope and faults by
+# gcp_org.sh.
 #
 # Never reaches Google: every endpoint is overridden to 127.0.0.1, HOME is
 # a test directory (no gcloud credentials of the machine), and
@@ -64,7 +66,8 @@ check "the refusal says why" grep -q "never reach Google" "$TMP/guard.err"
 # -- scan 1: a service-account key from GOOGLE_APPLICATION_CREDENTIALS, projects discovered --
 # shellcheck disable=SC2086
 GOOGLE_APPLICATION_CREDENTIALS="$TMP/sa.json" run_parapet "$TMP/s1" --plugin-dir "$PD" scan gcp --db "$TMP/s1.db" \
-    $ENDPOINTS -o gcp.page_size=2 --output "jsonl:$TMP/s1.jsonl" -o jsonl.resources=true
+    $ENDPOINTS -o gcp.page_size=2 -o gcp.services=storage,compute,iam --output "jsonl:$TMP/s1.jsonl" \
+    -o jsonl.resources=true
 expect_rc "$TMP/s1" 0 "scan with a service-account key"
 OUT="$TMP/s1.jsonl"
 check "the mock verified the RS256 assertion, once for the whole scan" \
@@ -74,9 +77,11 @@ same_lines "resources per type and project (projects over two pages; the one bei
     "$(jsonl_sql "$OUT" "SELECT json_extract(value,'\$.type'), json_extract(value,'\$.account'), count(*) FROM $RES GROUP BY 1, 2 ORDER BY 1, 2;")" \
     "gcp.compute.firewall|acme-prod-111|1
 gcp.compute.instance|acme-prod-111|1
+gcp.iam.service_account|acme-prod-111|2
 gcp.iam.service_account_key|acme-prod-111|1
 gcp.storage.bucket|acme-prod-111|3"
 check "the quota error was retried" test "$(grep -c 'GET /storage/v1/b 403' "$TMP/mock.log")" -eq 1
+check "projects came from Resource Manager v3 projects:search" grep -q '^GET /v3/projects:search 200' "$TMP/mock.log"
 q() { jsonl_sql "$OUT" "SELECT $2 FROM $RES WHERE json_extract(value,'\$.uid')='$1';"; }
 B=//storage.googleapis.com/projects/_/buckets
 same_lines "public bucket: allUsers binding, labels as tags, region lower case, absent configs null" \
@@ -125,7 +130,7 @@ chmod 600 "$HOME/.config/gcloud/application_default_credentials.json"
 : >"$TMP/mock.log"
 # shellcheck disable=SC2086
 run_parapet "$TMP/s3" --plugin-dir "$PD" scan gcp --db "$TMP/s3.db" $ENDPOINTS -o gcp.projects=acme-prod-111 \
-    -o gcp.services=compute --output "jsonl:$TMP/s3.jsonl" -o jsonl.resources=true
+    -o gcp.services=compute --output "jsonl:$TMP/s3.jsonl" -o jsonl.resources=true -o gcp.page_size=1
 expect_rc "$TMP/s3" 0 "scan with application default credentials"
 check "the refresh token was exchanged" grep -q '^TOKEN refresh OK' "$TMP/mock.log"
 check "the refresh token is not printed" sh -c "! grep -q -F '$REFRESH' '$TMP/s3.err' '$TMP/s3.out' '$TMP/s3.jsonl'"
@@ -148,7 +153,8 @@ gcp.compute.instance|1"
 if [ -d "$top_srcdir/policies/gcp" ]; then
     # shellcheck disable=SC2086
     run_parapet "$TMP/s5" --plugin-dir "$PD" scan gcp --db "$TMP/s5.db" --rules "$top_srcdir/policies/gcp" \
-        $ENDPOINTS -o gcp.credentials="file:$TMP/sa.json" -o gcp.projects=acme-prod-111 --output "jsonl:$TMP/s5.jsonl"
+        $ENDPOINTS -o gcp.credentials="file:$TMP/sa.json" -o gcp.projects=acme-prod-111 \
+        -o gcp.services=storage,compute,iam --output "jsonl:$TMP/s5.jsonl"
     check "scan with the GCP rule pack ran" test "$RC" -eq 0 -o "$RC" -eq 1
     F5="SELECT json_extract(value,'\$.status') FROM $FND WHERE json_extract(value,'\$.rule_id')='%s' AND json_extract(value,'\$.resource_uid') LIKE '%%/%s';"
     same_lines "public bucket and open SSH fail, the private bucket passes, the serial port is seen" \
