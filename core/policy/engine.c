@@ -18,6 +18,7 @@
 #include "cel/cel.h"
 #include "framework.h"
 #include "host.h"
+#include "host_services.h"
 #include "jsonv.h"
 #include "log.h"
 #include "rules.h"
@@ -153,7 +154,10 @@ static int plugin_init(policy_engine *pe, const policy_load_opts *o, loaded_plug
 {
     cJSON *conf = o->cfg ? config_plugin(o->cfg, lp->name) : cJSON_CreateObject();
     char serr[400];
-    if (!conf || schema_apply(lp->desc.config_schema, conf, serr, sizeof serr) != 0) {
+    /* the host's own http.* keys configure the plugin's HTTP client, as for a
+     * scan; the rest is the plugin's and must match its schema */
+    if (!conf || host_http_configure(lp->host, conf, serr, sizeof serr) != 0 ||
+        schema_apply(lp->desc.config_schema, conf, serr, sizeof serr) != 0) {
         snprintf(err, errlen, "plugin '%s': invalid configuration: %s", lp->name, conf ? serr : "out of memory");
         cJSON_Delete(conf);
         return -1;

@@ -20,6 +20,7 @@
 #include "aws_client.h"
 #include "aws_ctx.h"
 #include "collectors.h"
+#include "policy_fn.h"
 #include "regions.h"
 
 static const pp_host_api *g_api;
@@ -32,6 +33,11 @@ void aws_set_error(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(t_error, sizeof t_error, fmt, ap);
     va_end(ap);
+}
+
+const char *aws_thread_error(void)
+{
+    return t_error;
 }
 
 void aws_log(const aws_ctx *c, pp_log_level lvl, const char *fmt, ...)
@@ -80,6 +86,13 @@ static const struct {
     {"guardduty", 0, collect_guardduty},
     {"monitoring", 1, collect_monitoring},
     {"security", 0, collect_security},
+    {"sns", 0, collect_sns},
+    {"sqs", 0, collect_sqs},
+    {"secretsmanager", 0, collect_secretsmanager},
+    {"elbv2", 0, collect_elbv2},
+    {"acm", 0, collect_acm},
+    {"iam_groups", 1, collect_iam_groups},
+    {"ebs_images", 0, collect_ebs_images},
 };
 #define N_SERVICES (sizeof services / sizeof services[0])
 
@@ -110,15 +123,16 @@ static const char schema[] =
     "\"regions\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9-]{1,31}$\"},"
     "\"description\":\"regions to scan; default: every region enabled for the account\"},"
     "\"services\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"iam\",\"s3\",\"ec2\","
-    "\"cloudtrail\",\"kms\",\"rds\",\"lambda\",\"eks\",\"config\",\"guardduty\",\"monitoring\",\"security\"]},"
+    "\"cloudtrail\",\"kms\",\"rds\",\"lambda\",\"eks\",\"config\",\"guardduty\",\"monitoring\",\"security\","
+    "\"sns\",\"sqs\",\"secretsmanager\",\"elbv2\",\"acm\",\"iam_groups\",\"ebs_images\"]},"
     "\"description\":\"services to collect; default: all\"},"
     "\"profile\":{\"type\":\"string\",\"maxLength\":200,"
     "\"description\":\"profile of the shared config files (default: AWS_PROFILE or default)\"},"
     "\"role\":{\"type\":\"string\",\"maxLength\":1000,\"pattern\":\"^arn:aws[a-z-]*:iam::[^:]*:role/.+$\","
     "\"description\":\"role to assume in every account of aws.accounts; {account} is replaced by the account id\"},"
-    "\"accounts\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"^[0-9]{12}$\"},"
+    "\"accounts\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"pattern\":\"^([0-9]{12}|org)$\"},"
     "\"description\":\"accounts to scan through aws.role (concurrently; one failing account does not stop "
-    "the others)\"},"
+    "the others); org: every active account of the organization (organizations:ListAccounts)\"},"
     "\"external_id\":{\"type\":\"string\",\"maxLength\":1224,"
     "\"description\":\"ExternalId to send with every sts:AssumeRole of aws.role\"}}}";
 
@@ -191,12 +205,6 @@ static int aws_init(pp_host *h, const char *config_json, void **inst, const char
         return PP_ERR_INVALID;
     }
     cJSON_Delete(cfg);
-    if (test_guard(c) != 0) {
-        *err = "PARAPET_TEST=1 but no endpoint override (-o aws.endpoint_url=...): the test suite must never "
-               "reach AWS";
-        ctx_free(c);
-        return PP_ERR_INVALID;
-    }
     *inst = c;
     return PP_OK;
 }
@@ -253,7 +261,15 @@ static const char *aws_plan(void *inst, const char *targets_json)
     aws_ctx *c = inst;
     (void)targets_json;
     char err[AWS_ERR_LEN] = "", caller[16];
-    if (caller_account(c, caller, sizeof caller, err, sizeof err) != 0) {
+    /* checked here, not in init: the rule engine also initialises this
+     * plugin (for its CEL functions) where no endpoint is configured */
+    if (test_guard(c) != 0) {
+        aws_set_error("PARAPET_TEST=1 but no endpoint override (-o aws.endpoint_url=...): the test suite must "
+                      "never reach AWS");
+        return NULL;
+    }
+    if (caller_account(c, caller, sizeof caller, err, sizeof err) != 0 ||
+        aws_accounts_discover(c, err, sizeof err) != 0) {
         aws_set_error("%s", err);
         return NULL;
     }
@@ -344,16 +360,19 @@ static const pp_plugin descriptor = {
     .abi_minor = 1,
     .name = "aws",
     .version = "0.1.0",
-    .description = "Amazon Web Services inventory: IAM, S3, EC2, CloudTrail, KMS, RDS, Lambda, EKS, Config, "
-                   "GuardDuty, CloudWatch, Security Hub, Access Analyzer, EFS (SigV4, the SDK credential chain)",
+    .description = "Amazon Web Services inventory: IAM (users, groups, roles, identity providers), S3, EC2 (with "
+                   "EBS snapshots and AMIs), CloudTrail, KMS, RDS, Lambda, EKS, Config, GuardDuty, CloudWatch, "
+                   "Security Hub, Access Analyzer, EFS, SNS, SQS, Secrets Manager, ELBv2, ACM (SigV4, the SDK "
+                   "credential chain); aws.policy.* CEL functions for IAM policy analysis",
     .license = "Apache-2.0",
-    .kinds = PP_KIND_PROVIDER,
+    .kinds = PP_KIND_PROVIDER | PP_KIND_POLICY, /* policy: the aws.policy.* CEL functions (policy_fn.c) */
     .threads = PP_THREADS_PARALLEL,
     .config_schema = schema,
     .init = aws_init,
     .destroy = aws_destroy,
     .last_error = aws_last_error,
     .provider = &provider,
+    .policy = &aws_policy_api,
 };
 
 PP_PLUGIN_EXPORT int parapet_plugin_entry_v1(const pp_host_api *api, pp_host *h, const pp_plugin **out)

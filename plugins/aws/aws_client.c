@@ -39,6 +39,14 @@ void aws_set_task_creds(const aws_creds *creds)
     t_task_creds = creds;
 }
 
+/* How to renew t_task_creds after ExpiredToken (accounts.c), or NULL. */
+static _Thread_local aws_refresh_fn t_task_refresh;
+
+void aws_set_task_refresh(aws_refresh_fn refresh)
+{
+    t_task_refresh = refresh;
+}
+
 static const char *const throttle_codes[] = {
     "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
     "TooManyRequestsException", "RequestLimitExceeded", "SlowDown", "PriorRequestNotComplete",
@@ -316,7 +324,10 @@ static void log_url(const char *url, char *out, size_t len)
     snprintf(out, len, "%.*s", (int)strcspn(url, "?"), url);
 }
 
-static int send_once(aws_ctx *c, const aws_call *call, int force_refresh, aws_reply *out, char *err,
+/* Send @call once. @used_akid (AWS_AKID_MAX bytes) receives the access key
+ * id it was signed with ("" when unsigned or signed with call->creds). */
+#define AWS_AKID_MAX 132
+static int send_once(aws_ctx *c, const aws_call *call, char *used_akid, aws_reply *out, char *err,
                      size_t errlen)
 {
     abuf url;
@@ -347,7 +358,9 @@ static int send_once(aws_ctx *c, const aws_call *call, int force_refresh, aws_re
         else if (t_task_creds)
             rc = aws_creds_copy(&cr, t_task_creds) == 0 ? AWS_OK : AWS_E_FAIL;
         else
-            rc = aws_chain_get(c, force_refresh, &cr, err, errlen) == 0 ? AWS_OK : AWS_E_FAIL;
+            rc = aws_chain_get(c, 0, &cr, err, errlen) == 0 ? AWS_OK : AWS_E_FAIL;
+        if (rc == AWS_OK && !call->creds && cr.access_key_id)
+            snprintf(used_akid, AWS_AKID_MAX, "%s", cr.access_key_id);
         if (rc == AWS_OK) {
             sigv4_request sr = {call->method ? call->method : "GET", path_copy, call->query, hdr, nh,
                                 call->body, call->body_len};
@@ -425,9 +438,8 @@ int aws_call_do(aws_ctx *c, const aws_call *call, aws_reply *out, char *err, siz
             return AWS_E_CANCELLED;
         }
         aws_reply_free(out);
-        int rc = send_once(c, call, refreshed == 1, out, err, errlen);
-        if (refreshed == 1)
-            refreshed = 2;
+        char used_akid[AWS_AKID_MAX] = "";
+        int rc = send_once(c, call, used_akid, out, err, errlen);
         if (rc != AWS_OK) {
             aws_reply_free(out);
             return rc;
@@ -457,10 +469,24 @@ int aws_call_do(aws_ctx *c, const aws_call *call, aws_reply *out, char *err, siz
             continue;
         }
         if (in_list(out->code, expired_codes, sizeof expired_codes / sizeof *expired_codes) && !refreshed &&
-            !call->creds && !t_task_creds && !call->unsigned_request) {
-            aws_log(c, PP_LOG_INFO, "credentials expired (%s); refreshing", out->code);
-            refreshed = 1;
-            continue;
+            !call->creds && !call->unsigned_request) {
+            if (!t_task_creds) {
+                aws_log(c, PP_LOG_INFO, "%s: credentials expired (%s); refreshing",
+                        call->permission ? call->permission : call->service, out->code);
+                aws_chain_expired(c, used_akid); /* the next attempt resolves the chain again */
+                refreshed = 1;
+                continue;
+            }
+            char why[AWS_ERR_LEN] = "";
+            if (t_task_refresh && t_task_refresh(c, why, sizeof why) == 0) {
+                refreshed = 1; /* the task credentials were renewed in place */
+                continue;
+            }
+            snprintf(err, errlen, "%s: HTTP %ld %s, and the credentials could not be renewed: %s",
+                     call->permission ? call->permission : call->service, out->status, out->code,
+                     why[0] ? why : "no way to renew them");
+            aws_reply_free(out);
+            return AWS_E_FAIL;
         }
         if (aws_is_denied_code(out->code) || (out->status == 403 && !out->code[0]))
             return AWS_E_DENIED;

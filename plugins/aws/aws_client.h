@@ -112,6 +112,17 @@ int aws_rest_json_call(aws_ctx *c, const char *service, const char *region, cons
  */
 void aws_set_task_creds(const aws_creds *creds);
 
+/**
+ * aws_set_task_refresh - what renews the calling thread's task credentials
+ * (aws_set_task_creds) when a call signed with them is answered
+ * ExpiredToken / ExpiredTokenException / RequestExpired: @refresh updates
+ * them in place and returns 0 (the call is then retried once), or returns
+ * -1 with a reason. NULL: such an answer fails the call. Calls signed with
+ * the chain's credentials force one chain refresh instead.
+ */
+typedef int (*aws_refresh_fn)(aws_ctx *c, char *err, size_t errlen);
+void aws_set_task_refresh(aws_refresh_fn refresh);
+
 /** aws_form_encode - append "&@key=" and @value percent-encoded to @b. */
 struct abuf;
 void aws_form_param(struct abuf *b, const char *key, const char *value);

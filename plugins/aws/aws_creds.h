@@ -80,6 +80,7 @@ typedef struct aws_cred_chain {
     pthread_mutex_t mu;
     aws_creds current;
     int resolved;
+    int stale;     /**< the server called the current credentials expired: resolve again */
     char *profile; /**< borrowed from the ctx */
 } aws_cred_chain;
 
@@ -95,6 +96,15 @@ void aws_chain_destroy(aws_cred_chain *ch);
  * Returns 0, or -1 with a reason in @err listing what was tried.
  */
 int aws_chain_get(struct aws_ctx *c, int force_refresh, aws_creds *out, char *err, size_t errlen);
+
+/**
+ * aws_chain_expired - a call signed with the chain's credentials whose
+ * access key id is @akid was answered ExpiredToken: when they are still
+ * the current ones, mark them stale so that the next aws_chain_get
+ * resolves the chain again. Threads that meet the same expiry together
+ * cause one resolution, not one each.
+ */
+void aws_chain_expired(struct aws_ctx *c, const char *akid);
 
 /** aws_parse_time - RFC 3339 / ISO 8601 UTC ("2026-01-02T03:04:05Z", fractions allowed) to Unix time; -1 if bad. */
 time_t aws_parse_time(const char *s);

@@ -29,6 +29,7 @@ typedef struct aws_account {
     pthread_mutex_t mu;
     aws_creds creds;          /**< the assumed role's credentials, when state is 1 */
     int state;                /**< 0 not yet assumed, 1 assumed, -1 failed */
+    unsigned generation;      /**< bumped on every (re-)assumption: threads holding an older copy refresh */
     char error[AWS_ERR_LEN];  /**< why it failed (no secrets) */
 } aws_account;
 
@@ -48,11 +49,12 @@ typedef struct aws_ctx {
     char *external_id;
     aws_account *accounts;
     size_t n_accounts;
+    int org_accounts;     /**< aws.accounts=org: the accounts come from organizations:ListAccounts at plan time */
     /* credentials */
     aws_cred_chain chain;
     /* throttling */
     pthread_mutex_t throttle_mu;
-    aws_throttle throttle[16];
+    aws_throttle throttle[32];
     size_t n_throttle;
     /* plan output */
     char *plan_json;
@@ -64,6 +66,9 @@ void aws_set_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
+
+/** aws_thread_error - the calling thread's last_error text ("" when none). */
+const char *aws_thread_error(void);
 
 /** aws_log - printf-style logging through the host (never pass secrets). */
 void aws_log(const aws_ctx *c, pp_log_level lvl, const char *fmt, ...)

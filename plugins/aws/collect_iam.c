@@ -8,9 +8,11 @@
  */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "aws_buf.h"
+#include "accounts.h"
 #include "collectors.h"
 #include "pagination.h"
 
@@ -327,11 +329,48 @@ static void collect_password_policy(aws_ctx *c, aws_task *t)
     aws_emit_resource(c, t, "aws.iam.password_policy", uid, "password policy", NULL, d, NULL);
 }
 
+/* The members of one page of a walked list, handled on several threads
+ * (a user takes about seven calls). */
+typedef struct page_items {
+    const xml_node *v[1000];
+    size_t n;
+    void (*fn)(aws_ctx *, aws_task *, const xml_node *);
+} page_items;
+
+static void page_item(aws_ctx *c, aws_task *t, size_t i, void *ud)
+{
+    page_items *p = ud;
+    p->fn(c, t, p->v[i]);
+}
+
+static int walk_page_parallel(aws_ctx *c, aws_task *t, const xml_node *root, void *ud)
+{
+    list_ctx *l = ud;
+    walk *w = l->ud;
+    page_items *p = calloc(1, sizeof *p);
+    if (!p)
+        return AWS_E_FAIL;
+    p->fn = w->fn;
+    for (const xml_node *m = xml_child(xml_find(root, l->list_elem), "member"); m && p->n < 1000; m = xml_next(m))
+        p->v[p->n++] = m;
+    aws_parallel_for(c, t, p->n, AWS_ITEM_WIDTH, page_item, p);
+    free(p);
+    return AWS_OK;
+}
+
 int collect_iam(aws_ctx *c, aws_task *t)
 {
     collect_password_policy(c, t);
     walk w = {c, t, collect_user};
-    iam_list(c, t, "ListUsers", NULL, "Users", walk_member, &w, "aws.iam.user", NULL);
+    {
+        char err[AWS_ERR_LEN] = "";
+        aws_pager p = {"iam", IAM_REGION, "ListUsers", IAM_VERSION, NULL, "iam:ListUsers", "Marker", "Marker",
+                       "IsTruncated"};
+        list_ctx l = {"Users", walk_member, &w};
+        int rc = aws_query_paginate(c, t, &p, walk_page_parallel, &l, err, sizeof err);
+        if (rc != AWS_OK)
+            collector_outcome(c, t, rc, "iam:ListUsers", "aws.iam.user", NULL, err, err);
+    }
     w.fn = collect_role;
     iam_list(c, t, "ListRoles", NULL, "Roles", walk_member, &w, "aws.iam.role", NULL);
     w.fn = collect_policy;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "aws_buf.h"
+#include "accounts.h"
 #include "collectors.h"
 #include "pagination.h"
 
@@ -210,6 +211,12 @@ static void collect_bucket(aws_ctx *c, aws_task *t, const bucket_ref *b)
     aws_emit_resource(c, t, "aws.s3.bucket", uid, b->name, region, d, tags);
 }
 
+static void bucket_item(aws_ctx *c, aws_task *t, size_t i, void *ud)
+{
+    bucket_list *l = ud;
+    collect_bucket(c, t, &l->v[i]);
+}
+
 int collect_s3(aws_ctx *c, aws_task *t)
 {
     bucket_list l = {0};
@@ -218,13 +225,10 @@ int collect_s3(aws_ctx *c, aws_task *t)
                    "continuation-token", "ContinuationToken", NULL};
     int rc = aws_s3_paginate(c, t, &p, bucket_page, &l, err, sizeof err);
     int stop = collector_outcome(c, t, rc, "s3:ListAllMyBuckets", "aws.s3.bucket", NULL, err, err);
-    for (size_t i = 0; !stop && i < l.n; i++) {
-        if (aws_cancelled(c)) {
-            stop = 1;
-            break;
-        }
-        collect_bucket(c, t, &l.v[i]);
-        c->api->progress(c->h, i + 1, l.n, "buckets");
+    /* a bucket's settings take about ten calls: several buckets at once */
+    if (!stop) {
+        aws_parallel_for(c, t, l.n, AWS_ITEM_WIDTH, bucket_item, &l);
+        stop = aws_cancelled(c);
     }
     for (size_t i = 0; i < l.n; i++) {
         free(l.v[i].name);

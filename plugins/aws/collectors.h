@@ -27,6 +27,16 @@ int collect_config(aws_ctx *c, aws_task *t);
 int collect_guardduty(aws_ctx *c, aws_task *t);
 int collect_monitoring(aws_ctx *c, aws_task *t);
 int collect_security(aws_ctx *c, aws_task *t);
+/* collect_sns.c, collect_sqs.c, collect_secrets.c, collect_elbv2.c, collect_acm.c (regional) */
+int collect_sns(aws_ctx *c, aws_task *t);
+int collect_sqs(aws_ctx *c, aws_task *t);
+int collect_secretsmanager(aws_ctx *c, aws_task *t);
+int collect_elbv2(aws_ctx *c, aws_task *t);
+int collect_acm(aws_ctx *c, aws_task *t);
+/** IAM groups, SAML and OIDC providers (global, its own task "iam_groups") */
+int collect_iam_groups(aws_ctx *c, aws_task *t);
+/** EBS snapshots and AMIs owned by the account, with their sharing (regional) */
+int collect_ebs_images(aws_ctx *c, aws_task *t);
 
 /**
  * collector_outcome - shared bookkeeping for a call's result: on

@@ -62,13 +62,14 @@ int aws_chain_get(aws_ctx *c, int force_refresh, aws_creds *out, char *err, size
     pthread_mutex_lock(&ch->mu);
     time_t now = time(NULL);
     int rc = 0;
-    if (force_refresh || !fresh(&ch->current, now)) {
+    if (force_refresh || ch->stale || !fresh(&ch->current, now)) {
         aws_creds next = {0};
         if (resolve_chain(c, &next, err, errlen) == 0) {
             int first = !ch->resolved;
             aws_creds_clear(&ch->current);
             ch->current = next;
             ch->resolved = 1;
+            ch->stale = 0;
             if (first)
                 aws_log(c, PP_LOG_INFO, "credentials from %s", ch->current.source);
             else
@@ -77,7 +78,7 @@ int aws_chain_get(aws_ctx *c, int force_refresh, aws_creds *out, char *err, size
                 aws_log(c, PP_LOG_WARN, "credentials from %s expire in %lld s", ch->current.source,
                         (long long)(ch->current.expires - now));
         } else if (ch->current.access_key_id && (ch->current.expires == 0 || ch->current.expires > now) &&
-                   !force_refresh) {
+                   !force_refresh && !ch->stale) {
             aws_log(c, PP_LOG_WARN, "credential refresh failed; using the current ones until they expire: %s", err);
         } else {
             rc = -1;
@@ -89,4 +90,13 @@ int aws_chain_get(aws_ctx *c, int force_refresh, aws_creds *out, char *err, size
     }
     pthread_mutex_unlock(&ch->mu);
     return rc;
+}
+
+void aws_chain_expired(aws_ctx *c, const char *akid)
+{
+    aws_cred_chain *ch = &c->chain;
+    pthread_mutex_lock(&ch->mu);
+    if (akid && ch->current.access_key_id && strcmp(ch->current.access_key_id, akid) == 0)
+        ch->stale = 1;
+    pthread_mutex_unlock(&ch->mu);
 }

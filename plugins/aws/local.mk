@@ -24,7 +24,12 @@ AWS_PLUGIN_SOURCES = \
 	plugins/aws/collect_cloudtrail.c plugins/aws/collect_kms.c plugins/aws/collect_rds.c \
 	plugins/aws/collect_lambda.c plugins/aws/collect_eks.c plugins/aws/collect_config.c \
 	plugins/aws/collect_monitoring.c plugins/aws/accounts.c plugins/aws/accounts.h \
-	plugins/aws/collect_security.c
+	plugins/aws/collect_security.c \
+	plugins/aws/collect_sns.c plugins/aws/collect_sqs.c plugins/aws/collect_secrets.c \
+	plugins/aws/collect_elbv2.c plugins/aws/collect_acm.c plugins/aws/collect_iam_groups.c \
+	plugins/aws/collect_ebs_images.c
+# the aws.policy.* CEL functions (the plugin's policy kind)
+AWS_PLUGIN_SOURCES += plugins/aws/policy_doc.c plugins/aws/policy_doc.h plugins/aws/policy_fn.c plugins/aws/policy_fn.h
 AWS_PLUGIN_CFLAGS = $(CJSON_CFLAGS) $(EXPAT_CFLAGS) $(OPENSSL_CFLAGS) -pthread
 AWS_PLUGIN_LIBS = $(CJSON_LIBS) $(EXPAT_LIBS) $(OPENSSL_LIBS) -lpthread
 
@@ -62,6 +67,26 @@ tests_unit_test_aws_parse_SOURCES = tests/unit/test_aws_parse.c $(AWS_PLUGIN_SOU
 tests_unit_test_aws_parse_CFLAGS = $(AM_CFLAGS) $(AWS_PLUGIN_CFLAGS)
 tests_unit_test_aws_parse_LDADD = $(AWS_PLUGIN_LIBS)
 
+# The aws.policy.* CEL functions: wildcards, principals, conditions, Deny,
+# malformed and oversized documents.
+check_PROGRAMS += tests/unit/test_aws_policy
+TESTS += tests/unit/test_aws_policy
+tests_unit_test_aws_policy_SOURCES = tests/unit/test_aws_policy.c plugins/aws/policy_doc.c plugins/aws/policy_doc.h \
+	plugins/aws/policy_fn.c plugins/aws/policy_fn.h tests/support/test_check.h
+tests_unit_test_aws_policy_CFLAGS = $(AM_CFLAGS) $(CJSON_CFLAGS)
+tests_unit_test_aws_policy_LDADD = $(CJSON_LIBS)
+
+# Many accounts: organizations:ListAccounts (pages, hostile answers),
+# ExpiredToken on the chain and on account roles, aws_parallel_for.
+check_PROGRAMS += tests/unit/test_aws_accounts
+TESTS += tests/unit/test_aws_accounts
+tests_unit_test_aws_accounts_SOURCES = tests/unit/test_aws_accounts.c $(AWS_PLUGIN_SOURCES) \
+	tests/support/aws_mock_host.c tests/support/aws_mock_host.h \
+	tests/support/test_httpd.c tests/support/test_httpd.h tests/support/test_check.h
+tests_unit_test_aws_accounts_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS)
+tests_unit_test_aws_accounts_CFLAGS = $(AM_CFLAGS) $(AWS_PLUGIN_CFLAGS)
+tests_unit_test_aws_accounts_LDADD = libparapet.la $(AWS_PLUGIN_LIBS) $(CURL_LIBS)
+
 # The whole plugin through the CLI against a local HTTPS AWS mock that
 # verifies every signature (python3, openssl).
 TESTS += tests/integration/aws_scan.sh
@@ -69,5 +94,12 @@ TESTS += tests/integration/aws_scan.sh
 TESTS += tests/integration/aws_accounts.sh
 # Malformed / truncated XML and JSON, a throttling storm, a stalled endpoint.
 TESTS += tests/integration/aws_faults.sh
+# SNS, SQS, Secrets Manager, ELBv2, ACM, IAM groups/providers, EBS snapshots and AMIs (tests/support/aws_mock_services.py).
+TESTS += tests/integration/aws_services.sh
+# AWS Organizations (aws.accounts=org) and role sessions that expire mid-task.
+TESTS += tests/integration/aws_org.sh
+EXTRA_DIST += tests/integration/aws_org.sh tests/support/aws_mock_org.py docs/aws-policy-functions.md \
+	contrib/bench/aws_bench.sh contrib/bench/aws/estate_mock.py
 EXTRA_DIST += tests/integration/aws_scan.sh tests/integration/aws_accounts.sh tests/integration/aws_faults.sh \
-	tests/integration/aws_lib.sh tests/support/aws_mock.py tests/fixtures/aws docs/aws.md
+	tests/integration/aws_lib.sh tests/support/aws_mock.py tests/fixtures/aws docs/aws.md \
+	tests/integration/aws_services.sh tests/support/aws_mock_services.py

@@ -63,7 +63,7 @@ int aws_query_paginate(aws_ctx *c, aws_task *t, const aws_pager *p, aws_xml_page
             break;
         c->api->progress(c->h, (uint64_t)page + 1, 0, "pages");
     }
-    if (token) {
+    if (token && rc == AWS_OK) { /* pages left over, not a failed call */
         snprintf(err, errlen, "%s: more than %d pages", p->permission, AWS_MAX_PAGES);
         rc = AWS_E_FAIL;
     }
@@ -106,7 +106,7 @@ int aws_s3_paginate(aws_ctx *c, aws_task *t, const aws_pager *p, aws_xml_page_fn
         if (rc != AWS_OK || !token)
             break;
     }
-    if (token) {
+    if (token && rc == AWS_OK) { /* pages left over, not a failed call */
         snprintf(err, errlen, "%s: more than %d pages", p->permission, AWS_MAX_PAGES);
         rc = AWS_E_FAIL;
     }
@@ -163,7 +163,7 @@ int aws_json_paginate(aws_ctx *c, aws_task *t, const aws_pager *p, aws_json_page
         if (rc != AWS_OK || !token)
             break;
     }
-    if (token) {
+    if (token && rc == AWS_OK) { /* pages left over, not a failed call */
         snprintf(err, errlen, "%s: more than %d pages", p->permission, AWS_MAX_PAGES);
         rc = AWS_E_FAIL;
     }

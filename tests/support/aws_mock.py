@@ -27,6 +27,10 @@ import sys
 import threading
 import urllib.parse
 
+import aws_mock_services  # SNS, SQS, Secrets Manager, ELBv2, ACM, IAM groups, EBS snapshots/AMIs
+
+import aws_mock_org  # Organizations, expiring sessions, latency, hooks (awsorg)
+
 ACCOUNT = "123456789012"
 LOCK = threading.Lock()
 CUR = threading.local()      # the account of the request being answered
@@ -1014,10 +1018,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             log("SIGFAIL %s %s %s" % (self.command, url.path, why))
             return self.reply(403, xml_error_query("SignatureDoesNotMatch", why))
         svc, region = self.signed_service, self.signed_region
+        hooked = aws_mock_org.intercept(self, svc, region, body, url)
+        if hooked:
+            return self.reply(*hooked)
         if svc == "s3":
             status, out = s3(self.command, url.path, url.query)
             log("OK s3 %s %s %s %d" % (self.command, url.path, url.query, status))
             return self.reply(status, out, "application/json" if out.startswith("{") else "application/xml")
+        hit = aws_mock_services.answer(svc, region, self.headers, body, acct(), log)
+        if hit:
+            log("OK %s %s %s %d" % (svc, region, hit[3], hit[0]))
+            return self.reply(hit[0], hit[1], hit[2])
         target = self.headers.get("X-Amz-Target")
         if target is not None:
             status, out = json11(svc, target, body, region)
@@ -1064,6 +1075,7 @@ def main():
     ap.add_argument("--fault", help="comma-separated: stall, storm, bad-xml, truncated-json, truncated-xml")
     ap.add_argument("--external-id", help="AssumeRole must carry this ExternalId")
     ap.add_argument("--deny-accounts", help="comma-separated accounts whose role cannot be assumed")
+    aws_mock_org.bind(sys.modules[__name__], ap)
     ARGS = ap.parse_args()
     if ARGS.secret == "-":
         import os
