@@ -127,8 +127,8 @@ static void test_principals(void)
                    "\"s3:GetObject\"]") == 1,
           "Statement as one object");
     /* a Deny with Principal * is not a grant */
-    CHECK(yes(PUB, "[{\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\"}]},\"s3:GetObject\"]") ==
-              0,
+    CHECK(yes(PUB, "[{\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\"}]},"
+                   "\"s3:GetObject\"]") == 0,
           "Deny alone grants nothing");
 }
 
@@ -199,7 +199,8 @@ static void test_conditions(void)
 
 static void test_deny(void)
 {
-    const char *base = "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}";
+    const char *base =
+        "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\"}";
     char buf[2048];
     snprintf(buf, sizeof buf, "[{\"Statement\":[%s,{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\","
                               "\"Resource\":\"arn:aws:s3:::b/*\"}]},\"s3:GetObject\"]", base);
@@ -211,10 +212,12 @@ static void test_deny(void)
                               "\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:SecureTransport\":\"false\"}}}]},"
                               "\"s3:GetObject\"]", base);
     CHECK(yes(PUB, buf) == 1, "a conditional Deny (TLS only) does not");
-    snprintf(buf, sizeof buf, "[{\"Statement\":[%s,{\"Effect\":\"Deny\",\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},"
+    snprintf(buf, sizeof buf, "[{\"Statement\":[%s,{\"Effect\":\"Deny\","
+                              "\"Principal\":{\"AWS\":\"arn:aws:iam::111122223333:root\"},"
                               "\"Action\":\"s3:*\",\"Resource\":\"*\"}]},\"s3:GetObject\"]", base);
     CHECK(yes(PUB, buf) == 1, "a Deny for one account does not");
-    snprintf(buf, sizeof buf, "[{\"Statement\":[%s,{\"Effect\":\"Deny\",\"Principal\":\"*\",\"NotAction\":\"s3:PutObject\","
+    snprintf(buf, sizeof buf, "[{\"Statement\":[%s,{\"Effect\":\"Deny\",\"Principal\":\"*\","
+                              "\"NotAction\":\"s3:PutObject\","
                               "\"Resource\":\"*\"}]},\"s3:GetObject\"]", base);
     CHECK(yes(PUB, buf) == 0, "a Deny with NotAction that leaves only PutObject covers GetObject");
     /* public_actions honours the Deny per action */
@@ -222,7 +225,8 @@ static void test_deny(void)
     snprintf(buf, sizeof buf,
              "[{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":[\"s3:GetObject\",\"S3:GETOBJECT\","
              "\"s3:PutObject\",\"s3:List*\"],\"Resource\":\"*\"},{\"Effect\":\"Deny\",\"Principal\":\"*\","
-             "\"Action\":\"s3:Put*\",\"Resource\":\"*\"},{\"Effect\":\"Allow\",\"Principal\":\"*\",\"NotAction\":\"iam:*\","
+             "\"Action\":\"s3:Put*\",\"Resource\":\"*\"},{\"Effect\":\"Allow\",\"Principal\":\"*\","
+             "\"NotAction\":\"iam:*\","
              "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":{\"aws:SourceVpc\":\"vpc-1\"}}}]}]");
     const char *r = call(PUBACT, buf, &rc);
     CHECK(rc == 0 && strcmp(r, "[\"s3:GetObject\",\"s3:List*\"]") == 0, "public_actions: got %s", r);
@@ -238,21 +242,26 @@ static void test_allows_action(void)
     char buf[2048];
     snprintf(buf, sizeof buf, "[%s,\"*:*\",\"*\"]", admin);
     CHECK(yes(ACT, buf) == 1, "Action * is full admin");
-    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*:*\",\"Resource\":\"*\"}]},\"*:*\",\"*\"]") == 1,
+    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*:*\",\"Resource\":\"*\"}]},\"*:*\","
+                   "\"*\"]") == 1,
           "Action *:* is full admin");
-    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:*\",\"Resource\":\"*\"}]},\"*:*\",\"*\"]") ==
+    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:*\",\"Resource\":\"*\"}]},\"*:*\","
+                   "\"*\"]") ==
               0,
           "iam:* is not full admin");
     CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iam:*\",\"Resource\":\"*\"}]},\"iam:PassRole\","
                    "\"*\"]") == 1,
           "iam:* grants iam:PassRole");
-    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"IAM:pass*\",\"Resource\":\"*\"}]},\"iam:PassRole\"]") ==
+    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"IAM:pass*\",\"Resource\":\"*\"}]},"
+                   "\"iam:PassRole\"]") ==
               1,
           "case and wildcard in the policy");
-    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"NotAction\":\"iam:*\",\"Resource\":\"*\"}]},\"s3:*\",\"*\"]") ==
+    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"NotAction\":\"iam:*\",\"Resource\":\"*\"}]},"
+                   "\"s3:*\",\"*\"]") ==
               1,
           "Allow + NotAction iam:* grants all of S3");
-    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"NotAction\":\"iam:*\",\"Resource\":\"*\"}]},\"*:*\",\"*\"]") ==
+    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"NotAction\":\"iam:*\",\"Resource\":\"*\"}]},"
+                   "\"*:*\",\"*\"]") ==
               0,
           "but not everything");
     CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"NotAction\":\"iam:Delete*\",\"Resource\":\"*\"}]},"
@@ -261,28 +270,35 @@ static void test_allows_action(void)
     CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"arn:aws:s3:::b\"}]},\"*:*\","
                    "\"*\"]") == 0,
           "admin on one resource is not admin on *");
-    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"arn:aws:s3:::b\"}]},\"*:*\"]") ==
+    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
+                   "\"Resource\":\"arn:aws:s3:::b\"}]},\"*:*\"]") ==
               1,
           "without a resource: some resource");
     CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"NotResource\":\"*\"}]},\"*:*\"]") == 0,
           "NotResource * grants nothing");
-    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"NotResource\":\"arn:aws:s3:::secret/*\"}]},"
+    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\","
+                   "\"NotResource\":\"arn:aws:s3:::secret/*\"}]},"
                    "\"s3:GetObject\",\"arn:aws:s3:::public/x\"]") == 1,
           "NotResource leaves other resources");
-    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"NotResource\":\"arn:aws:s3:::secret/*\"}]},"
+    CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\","
+                   "\"NotResource\":\"arn:aws:s3:::secret/*\"}]},"
                    "\"s3:GetObject\",\"arn:aws:s3:::secret/x\"]") == 0,
           "NotResource excludes its resources");
     snprintf(buf, sizeof buf,
-             "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},{\"Effect\":\"Deny\",\"Action\":\"*\","
+             "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},"
+             "{\"Effect\":\"Deny\",\"Action\":\"*\","
              "\"Resource\":\"*\"}]},\"*:*\",\"*\"]");
     CHECK(yes(ACT, buf) == 0, "a Deny of everything takes it all back");
     snprintf(buf, sizeof buf,
-             "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},{\"Effect\":\"Deny\",\"Action\":"
+             "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},"
+             "{\"Effect\":\"Deny\",\"Action\":"
              "\"iam:DeleteRole\",\"Resource\":\"*\"}]},\"*:*\",\"*\"]");
     CHECK(yes(ACT, buf) == 1, "a Deny of one action leaves an admin grant");
     snprintf(buf, sizeof buf,
-             "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},{\"Effect\":\"Deny\",\"Action\":\"*\","
-             "\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:MultiFactorAuthPresent\":\"false\"}}}]},\"*:*\",\"*\"]");
+             "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"},"
+             "{\"Effect\":\"Deny\",\"Action\":\"*\","
+             "\"Resource\":\"*\",\"Condition\":{\"Bool\":{\"aws:MultiFactorAuthPresent\":\"false\"}}}]},"
+             "\"*:*\",\"*\"]");
     CHECK(yes(ACT, buf) == 1, "a conditional Deny leaves it");
     CHECK(yes(ACT, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"Bool\":"
                    "{\"aws:MultiFactorAuthPresent\":\"true\"}}}]},\"*:*\",\"*\"]") == 1,
@@ -334,7 +350,8 @@ static void test_hostile(void)
 {
     int rc;
     const char *r;
-    r = call(PUB, "[{\"Statement\":[{\"Effect\":\"allow\",\"Principal\":\"*\",\"Action\":\"s3:*\"}]},\"s3:GetObject\"]", &rc);
+    r = call(PUB, "[{\"Statement\":[{\"Effect\":\"allow\",\"Principal\":\"*\",\"Action\":\"s3:*\"}]},"
+                  "\"s3:GetObject\"]", &rc);
     CHECK(rc != 0 && strstr(r, "aws.policy.allows_public: Statement[0].Effect: must be \"Allow\" or \"Deny\""),
           "Effect is case-sensitive: %s", r);
     r = call(PUB, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\"}]},\"s3:GetObject\"]", &rc);
@@ -351,7 +368,8 @@ static void test_hostile(void)
                   "\"Action\":\"s3:*\"}]},\"s3:GetObject\"]",
              &rc);
     CHECK(rc != 0 && strstr(r, "Principal: a string principal must be \"*\""), "string principal: %s", r);
-    r = call(PUB, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":[\"*\"],\"Action\":\"s3:*\"}]},\"s3:GetObject\"]",
+    r = call(PUB, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":[\"*\"],\"Action\":\"s3:*\"}]},"
+                  "\"s3:GetObject\"]",
              &rc);
     CHECK(rc != 0 && strstr(r, "Principal: not \"*\" or an object"), "list principal: %s", r);
     r = call(PUB, "[{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":{\"x\":1}},\"Action\":\"s3:*\"}]},"
@@ -417,7 +435,7 @@ static void test_hostile(void)
     args = malloc(AWSP_MAX_PATTERN + 200);
     o = (size_t)snprintf(args, 100, "[{\"Statement\":[]},\"");
     memset(args + o, 'a', AWSP_MAX_PATTERN + 1);
-    strcpy(args + o + AWSP_MAX_PATTERN + 1, "\"]");
+    memcpy(args + o + AWSP_MAX_PATTERN + 1, "\"]", sizeof "\"]");
     r = call(PUB, args, &rc);
     CHECK(rc != 0 && strstr(r, "second argument"), "a long action: %s", r);
     free(args);
