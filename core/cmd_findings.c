@@ -228,7 +228,10 @@ int cmd_findings(cli_ctx *c, int argc, char **argv)
                       " WHERE json_extract(j.value, '$.framework') = :fw)");
     if (since)
         sbuf_puts(&q, " AND first_seen >= :since");
-    sbuf_puts(&q, " ORDER BY sev_rank DESC, rule_id, resource_uid");
+    /* vulnerabilities: KEV first, then by severity and EPSS (docs/feeds.md) */
+    sbuf_puts(&q, " ORDER BY (json_valid(evidence) AND json_extract(evidence, '$.kev') IS 1) DESC, sev_rank DESC,"
+                  " CASE WHEN json_valid(evidence) THEN coalesce(json_extract(evidence, '$.epss'), -1) ELSE -1 END"
+                  " DESC, rule_id, resource_uid");
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, q.data, -1, &st, NULL) != SQLITE_OK) {
         fprintf(stderr, "parapet: error: cannot read findings: %s\n", sqlite3_errmsg(db));

@@ -110,6 +110,8 @@ int cmd_scan(cli_ctx *c, int argc, char **argv)
             keep = val;
         } else if (!strcmp(a, "--no-default-rules")) {
             no_default_rules = 1;
+        } else if (!strcmp(a, "--ignore-unfixed")) {
+            o.ignore_unfixed = 1;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(cmd_help_text("scan"), stdout);
             rc = 0;

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "host.h"
+#include "feed/feed.h"
 #include "host_services.h"
 #include "log.h"
 #include "policy/engine.h"
@@ -171,6 +172,8 @@ typedef struct writer {
     int accept_emits;     /* only while a policy plugin's evaluate runs */
     int store_failed;
     errlist *errs;
+    const char *db_path; /* the scan's packages are matched there at the end */
+    int ignore_unfixed;  /* leave out vulnerabilities with no fixed version */
     /* counters */
     atomic_ullong n_resources, n_records;
     uint64_t findings_by_status[4];
@@ -352,6 +355,39 @@ static void handle_rec(writer *w, rec *r, int judge)
     }
 }
 
+/* At the end of the scan, once its packages are committed: match them
+ * against the stored advisories and handle each vulnerability finding like
+ * a rule's (store, counts, outputs, --fail-on; docs/feeds.md). */
+static void add_vuln_findings(writer *w)
+{
+    char err[600], *supp = NULL;
+    rec *list = NULL;
+    size_t n = 0;
+    if (w->store_failed || !w->db_path)
+        return;
+    if (w->st->ops->suppressions_json && w->st->ops->suppressions_json(w->st, &supp) != 0)
+        supp = NULL;
+    if (feed_scan_findings(w->db_path, w->scan_id, w->ignore_unfixed, supp, w->now, &list, &n, err, sizeof err) != 0)
+        add_error(w->errs, NULL, NULL, "vulnerabilities: %s", err);
+    free(supp);
+    if (!list)
+        return;
+    if (w->st->ops->begin(w->st) != 0) {
+        add_error(w->errs, NULL, NULL, "store: %s", w->st->ops->last_error(w->st));
+        w->store_failed = 1;
+    }
+    while (list) {
+        rec *r = list;
+        list = r->next;
+        r->next = NULL;
+        handle_rec(w, r, 0);
+    }
+    if (!w->store_failed && w->st->ops->commit(w->st) != 0) {
+        add_error(w->errs, NULL, NULL, "store: %s", w->st->ops->last_error(w->st));
+        w->store_failed = 1;
+    }
+}
+
 static void *writer_main(void *arg)
 {
     writer *w = arg;
@@ -377,6 +413,7 @@ static void *writer_main(void *arg)
             w->store_failed = 1;
         }
     }
+    add_vuln_findings(w);
     host_bind_thread(NULL, NULL);
     return NULL;
 }
@@ -1274,6 +1311,8 @@ int scan_run(const scan_opts *o, registry *reg, pp_config *cfg)
     w.pe = pe;
     w.now = started_at;
     w.errs = &errs;
+    w.db_path = o->db_path;
+    w.ignore_unfixed = o->ignore_unfixed;
     pthread_t wth;
     pthread_create(&wth, NULL, writer_main, &w);
 

@@ -33,6 +33,7 @@ typedef struct scan_opts {
     size_t n_rule_dirs;
     const char *frameworks_dir; /* framework mappings, or NULL */
     int keep_scans;     /* > 0: after the scan keep only this many complete scans (store retain) */
+    int ignore_unfixed; /* vulnerability findings: leave out those with no fixed version */
 } scan_opts;
 
 /*

@@ -5,7 +5,9 @@
  * stores a resource's content once per (uid, content hash) in
  * resource_versions and one small row per scan in scan_resources; the
  * `resources` view keeps the version 1 columns. It adds the finding
- * lifecycle (finding_lifecycle, finding_state) and suppressions.
+ * lifecycle (finding_lifecycle, finding_state) and suppressions. Version 3
+ * adds the vulnerability-feed tables (feed_state, advisory_packages,
+ * feed_imports) that the feed code had created on its first write.
  */
 #include "config.h"
 
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feed/feed.h"
 #include "store_sqlite_int.h"
 
 /* The tables every version shares with version 1, unchanged. */
@@ -81,6 +84,23 @@ static const char *const v2_ddl[] = {
     " created_at INTEGER NOT NULL, expires_at INTEGER)",
 };
 
+/* What version 3 adds: the state of each feed, the (ecosystem, name) index of
+ * the advisories, and the signed feed bundles imported (docs/feeds.md). "IF
+ * NOT EXISTS" because a version 2 store may already hold the first two,
+ * created by the feed code of that version on its first write. */
+static const char *const v3_ddl[] = {
+    "CREATE TABLE IF NOT EXISTS feed_state("
+    " feed TEXT PRIMARY KEY, kind TEXT NOT NULL, records INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " plugin TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS advisory_packages("
+    " ecosystem TEXT NOT NULL, name TEXT NOT NULL, source TEXT NOT NULL, id TEXT NOT NULL,"
+    " PRIMARY KEY(ecosystem, name, source, id)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS advisory_packages_source ON advisory_packages(source, id)",
+    "CREATE TABLE IF NOT EXISTS feed_imports("
+    " id INTEGER PRIMARY KEY, imported_at INTEGER NOT NULL, bundle TEXT NOT NULL, name TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, signer TEXT, sha256 TEXT NOT NULL, feeds TEXT NOT NULL)",
+};
+
 static const char resources_view[] =
     "CREATE VIEW resources AS SELECT sr.scan_id AS scan_id, sr.uid AS uid, v.type AS type,"
     " v.provider AS provider, v.account AS account, v.region AS region, v.name AS name, v.tags AS tags,"
@@ -107,7 +127,8 @@ static int set_version(sq *q, int v)
 static int create_latest(sq *q)
 {
     if (run_all(q, common_ddl, sizeof common_ddl / sizeof common_ddl[0]) ||
-        run_all(q, v2_ddl, sizeof v2_ddl / sizeof v2_ddl[0]) || sq_exec(q, resources_view))
+        run_all(q, v2_ddl, sizeof v2_ddl / sizeof v2_ddl[0]) || sq_exec(q, resources_view) ||
+        run_all(q, v3_ddl, sizeof v3_ddl / sizeof v3_ddl[0]))
         return -1;
     return set_version(q, STORE_SCHEMA_VERSION);
 }
@@ -150,6 +171,49 @@ static int migrate_1_to_2(sq *q)
     return set_version(q, 2);
 }
 
+/* Version 2 -> 3: the feed tables. A version 2 store whose advisories were
+ * written before the index existed gets it rebuilt from the documents, and
+ * every feed with rows but no feed_state row gets one (updated_at 0 when the
+ * rows do not say when: `feed list` then calls the feed stale, which it may
+ * be). Rows already there are kept. */
+static int migrate_2_to_3(sq *q)
+{
+    if (run_all(q, v3_ddl, sizeof v3_ddl / sizeof v3_ddl[0]))
+        return -1;
+    sqlite3_stmt *adv = NULL, *ins = NULL;
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT a.source, a.id, a.document FROM advisories a WHERE NOT EXISTS"
+                           " (SELECT 1 FROM advisory_packages p WHERE p.source = a.source AND p.id = a.id)",
+                           -1, &adv, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(q->db,
+                           "INSERT OR IGNORE INTO advisory_packages(ecosystem, name, source, id) VALUES(?,?,?,?)", -1,
+                           &ins, NULL) != SQLITE_OK) {
+        sqlite3_finalize(adv);
+        return sq_fail(q, "migrate: index advisories");
+    }
+    int rc = 0, step = SQLITE_DONE;
+    while (rc == 0 && (step = sqlite3_step(adv)) == SQLITE_ROW)
+        if (feed_index_advisory(ins, (const char *)sqlite3_column_text(adv, 0),
+                                (const char *)sqlite3_column_text(adv, 1),
+                                (const char *)sqlite3_column_text(adv, 2)) != 0)
+            rc = sq_fail(q, "migrate: index advisories");
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = sq_fail(q, "migrate: read advisories");
+    sqlite3_finalize(adv);
+    sqlite3_finalize(ins);
+    if (rc)
+        return -1;
+    static const char *const state[] = {
+        "INSERT OR IGNORE INTO feed_state(feed, kind, records, updated_at, plugin)"
+        " SELECT source, 'advisories', count(*), 0, min(plugin) FROM advisories GROUP BY source",
+        "INSERT OR IGNORE INTO feed_state(feed, kind, records, updated_at, plugin)"
+        " SELECT feed, 'indicators', count(*), max(updated_at), min(plugin) FROM indicators GROUP BY feed",
+    };
+    if (run_all(q, state, sizeof state / sizeof state[0]))
+        return -1;
+    return set_version(q, 3);
+}
+
 typedef struct migration {
     int from;
     int (*run)(sq *q);
@@ -157,6 +221,7 @@ typedef struct migration {
 
 static const migration migrations[] = {
     {1, migrate_1_to_2},
+    {2, migrate_2_to_3},
 };
 
 static int read_version(sq *q, int *version, int *fresh)

@@ -13,7 +13,7 @@
 #include "store.h"
 
 /* The newest schema this build reads and writes (docs/store.md). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Length of a resource version's content hash (SHA-256). */
 #define STORE_HASH_LEN 32

@@ -457,6 +457,34 @@ static void drop_skipped(cJSON *tasks, const char *skip_json)
     cJSON_Delete(skip);
 }
 
+/* A threat-feed job: one task, "update" (no target) or "import" of the one
+ * file named in targets_json, reported as TASK_BEGIN / TASK_END like a
+ * provider's task. */
+static void run_feed(wstate *ws, const worker_job *job, void *inst)
+{
+    const loaded_plugin *lp = job->lp;
+    cJSON *targets = cJSON_Parse(job->targets_json);
+    const cJSON *t0 = cJSON_GetArrayItem(targets, 0);
+    const char *path = cJSON_IsString(t0) ? t0->valuestring : NULL;
+    const char *task = path ? "import" : "update";
+    sbuf p = {0};
+    wire_put_str(&p, task);
+    out_frame(ws, WMSG_TASK_BEGIN, &p, 1);
+    sbuf_free(&p);
+    int rc;
+    if (path && !lp->threat_feed.import)
+        rc = PP_ERR_INVALID;
+    else
+        rc = path ? lp->threat_feed.import(inst, path) : lp->threat_feed.update(inst);
+    const char *err = rc != PP_OK && lp->desc.last_error ? lp->desc.last_error(inst) : NULL;
+    wire_put_str(&p, task);
+    wire_put_u32(&p, (uint32_t)(int32_t)rc);
+    wire_put_str(&p, err && *err ? err : NULL);
+    out_frame(ws, WMSG_TASK_END, &p, 1);
+    sbuf_free(&p);
+    cJSON_Delete(targets);
+}
+
 int worker_run(const worker_job *job, int fd)
 {
     loaded_plugin *lp = job->lp;
@@ -482,6 +510,13 @@ int worker_run(const worker_job *job, int fd)
     int rc = lp->desc.init(h, job->config_json, &inst, &ierr);
     if (rc != PP_OK) {
         fatal(&ws, "init failed: %s", ierr ? ierr : "no reason given");
+        goto out;
+    }
+    if (job->kind == PP_KIND_THREAT_FEED) {
+        run_feed(&ws, job, inst);
+        lp->desc.destroy(inst);
+        out_frame(&ws, WMSG_DONE, NULL, 1);
+        result = 0;
         goto out;
     }
     char *owned_plan = NULL;

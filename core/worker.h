@@ -42,9 +42,10 @@ enum worker_msg {
 
 typedef struct worker_job {
     loaded_plugin *lp;  /* the plugin (descriptor, host object) */
-    uint32_t kind;      /* PP_KIND_PROVIDER or PP_KIND_SCANNER */
+    uint32_t kind;      /* PP_KIND_PROVIDER, PP_KIND_SCANNER or PP_KIND_THREAT_FEED */
     char *config_json;  /* validated config object */
-    char *targets_json; /* JSON array of target strings */
+    char *targets_json; /* JSON array of target strings; for a threat feed
+                         * [] (update) or ["FILE"] (import FILE) */
     int jobs;           /* max concurrent tasks (1 for PP_THREADS_SERIAL) */
     char *skip_json;    /* JSON array of task ids not to run (a restarted
                          * worker skips what ended or crashed), or NULL */
@@ -52,9 +53,10 @@ typedef struct worker_job {
 
 /*
  * worker_run - the body of a worker: init the plugin, plan, run every task
- * on the pool, destroy, and report each step over @fd. Returns 0 when the
- * plugin finished (even if some tasks failed), 1 when init or plan failed.
- * Does not close @fd.
+ * on the pool, destroy, and report each step over @fd. A threat-feed job
+ * has no plan: its one task ("update" or "import") calls the plugin's
+ * update or import. Returns 0 when the plugin finished (even if some tasks
+ * failed), 1 when init or plan failed. Does not close @fd.
  */
 int worker_run(const worker_job *job, int fd);
 

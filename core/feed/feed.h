@@ -5,8 +5,9 @@
  * CISA KEV and EPSS (docs/feeds.md).
  *
  * These functions use the SQLite schema of docs/store.md directly, like the
- * other commands that read the store, plus two tables of their own that
- * feed_writer_open creates: feed_state and advisory_packages.
+ * other commands that read the store; the feed tables (feed_state,
+ * advisory_packages, feed_imports) are created by the store's migration to
+ * schema version 3 (core/store_schema.c).
  */
 #ifndef PP_CORE_FEED_H
 #define PP_CORE_FEED_H
@@ -78,9 +79,19 @@ const char *feed_osv_severity(const cJSON *doc, double *score);
 typedef struct feed_writer feed_writer;
 
 /*
- * feed_writer_open - open the store at @path for writing feeds: migrate it
- * (store_open), create the feed tables, and begin one transaction. Returns
- * NULL with a reason in @err.
+ * feed_index_advisory - insert the (ecosystem, normalised name, @source,
+ * @id) rows of the OSV document @document_json through @ins, a prepared
+ * "INSERT OR IGNORE INTO advisory_packages(ecosystem, name, source, id)
+ * VALUES(?,?,?,?)". A document that is not JSON indexes nothing. The
+ * statement is reset after each row. Returns 0, or -1 when a step failed
+ * (sqlite3_errmsg says why).
+ */
+int feed_index_advisory(sqlite3_stmt *ins, const char *source, const char *id, const char *document_json);
+
+/*
+ * feed_writer_open - open the store at @path for writing feeds: create or
+ * migrate it (store_open; schema version 3 has the feed tables) and begin
+ * one transaction. Returns NULL with a reason in @err.
  */
 feed_writer *feed_writer_open(const char *path, char *err, size_t errlen);
 
@@ -99,6 +110,28 @@ int feed_writer_put(feed_writer *w, const rec *r);
 int feed_writer_kv_get(feed_writer *w, const char *plugin, const char *key, char **val, size_t *len);
 int feed_writer_kv_set(feed_writer *w, const char *plugin, const char *key, const char *val, size_t len,
                        uint32_t ttl_s);
+
+/*
+ * feed_writer_mark / feed_writer_settle - a step that stands or falls as a
+ * whole (one plugin's run, one bundle): mark starts it (a SAVEPOINT; one at
+ * a time), settle(w, 1) keeps what it wrote, settle(w, 0) undoes it - its
+ * rows, the feeds it replaced and their counts - and clears a failure it
+ * caused, so the writer can go on with the next step. Both return 0 or -1
+ * with feed_writer_error set.
+ */
+int feed_writer_mark(feed_writer *w);
+int feed_writer_settle(feed_writer *w, int keep);
+
+/*
+ * feed_writer_last_import - the creation time of the newest signed bundle
+ * imported earlier that carried @feed (feed_imports), -1 when none did, -2
+ * on a store error.
+ * feed_writer_log_import - record an imported bundle in feed_imports, in
+ * the writer's transaction (@feeds comma-separated). 0 or -1.
+ */
+int64_t feed_writer_last_import(feed_writer *w, const char *feed);
+int feed_writer_log_import(feed_writer *w, const char *bundle, const char *name, int64_t created, const char *signer,
+                           const char *sha256, const char *feeds);
 
 /* feed_writer_feeds - how many feeds were replaced so far; for each, when
  * @i is in range, its name and record count. */
@@ -152,6 +185,38 @@ void feed_findings_free(feed_findings *f);
 
 /* feed_finding_cmp - the ordering feed_match_scan applies (qsort comparator). */
 int feed_finding_cmp(const void *a, const void *b);
+
+/* ---- vulnerability findings of a scan ---- */
+
+/*
+ * feed_severity_of - the pp_severity of a match: from its CVSS v3 base
+ * score (9.0 critical, 7.0 high, 4.0 medium, else low), else from the
+ * advisory's own severity, else medium; a KEV entry is at least high.
+ */
+int feed_severity_of(const feed_finding *x);
+
+/*
+ * feed_rule_id - the rule id of a match's finding: the CVE when the
+ * advisory names one (so the same CVE from two feeds is one finding
+ * identity), else "vuln-" and the advisory id. Into @buf (@n bytes).
+ */
+void feed_rule_id(const feed_finding *x, char *buf, size_t n);
+
+/*
+ * feed_scan_findings - the vulnerability findings of scan @scan_id in the
+ * store @db_path (opened read-only; the scan's packages must be committed):
+ * every match of feed_match_scan (with @ignore_unfixed) as a REC_FINDING
+ * record of plugin "vuln", in triage order (KEV first), linked through
+ * ->next in *@out (*@n_out of them; the caller frees each with rec_free).
+ * Status fail, or muted when a suppression of @suppressions_json (the
+ * store's JSON, may be NULL) matches at time @now; resource type, provider,
+ * account, region and tags are the scanned resource's. A rule, resource,
+ * package and version found through two feeds gives one finding. No feed
+ * or no package: 0 and no finding. Returns 0, or -1 with @err (then *@out
+ * is NULL).
+ */
+int feed_scan_findings(const char *db_path, int64_t scan_id, int ignore_unfixed, const char *suppressions_json,
+                       int64_t now, rec **out, size_t *n_out, char *err, size_t errlen);
 
 /* ---- threat.ip(x) for rules ---- */
 

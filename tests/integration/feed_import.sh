@@ -32,7 +32,7 @@ grep -q 'no vulnerability feed loaded' "$TMP/m0.err" && pass "match warns that n
 # the OSV set as an export zip
 make_zip "$TMP/all.zip" "$FIX"/debian12/*.json
 # shellcheck disable=SC2086
-run_parapet "$TMP/i1" $P feed import "$TMP/all.zip"
+run_parapet "$TMP/i1" $P feed import --unsigned "$TMP/all.zip"
 expect_rc "$TMP/i1" 0 "import the Debian OSV zip"
 same_lines "10 advisories filed under osv:Debian:12 (1 withdrawn, 2 malformed skipped)" "$(cat "$TMP/i1.out")" \
     "osv:Debian:12: 10 records"
@@ -42,18 +42,18 @@ grep -q 'entry malformed-no-id.json: no valid .*id.*; skipped' "$TMP/i1.err" &&
 check "the withdrawn record is not stored" [ "$(q "$DB" "SELECT count(*) FROM advisories WHERE id='DEBIAN-CVE-2099-0005'")" = 0 ]
 
 # shellcheck disable=SC2086
-run_parapet "$TMP/i2" $P feed import "$FIX/kev_synthetic.json"
+run_parapet "$TMP/i2" $P feed import --unsigned "$FIX/kev_synthetic.json"
 expect_rc "$TMP/i2" 0 "import a KEV catalogue"
 same_lines "kev: 2 entries (one malformed skipped)" "$(cat "$TMP/i2.out")" "kev: 2 records"
 grep -q 'vulnerabilities\[2\]' "$TMP/i2.err" && pass "the malformed KEV entry is named" || fail "KEV entry not named"
 # shellcheck disable=SC2086
-run_parapet "$TMP/i3" $P feed import "$FIX/epss_scores.csv.gz"
+run_parapet "$TMP/i3" $P feed import --unsigned "$FIX/epss_scores.csv.gz"
 expect_rc "$TMP/i3" 0 "import EPSS scores (csv.gz)"
 same_lines "epss: 7 scores" "$(cat "$TMP/i3.out")" "epss: 7 records"
 grep -q 'epss_scores.csv.gz:10: not a .*row; skipped' "$TMP/i3.err" && pass "the garbage EPSS row is named by line" ||
     fail "EPSS row not named"
 # shellcheck disable=SC2086
-run_parapet "$TMP/i4" $P feed import "$FIX/drop.txt"
+run_parapet "$TMP/i4" $P feed import --unsigned "$FIX/drop.txt"
 expect_rc "$TMP/i4" 0 "import a DROP list"
 same_lines "DROP list indicators" "$(q "$DB" "SELECT kind || ' ' || value FROM indicators WHERE feed='list:drop' ORDER BY value")" \
     "cidr 192.0.2.0/24
@@ -166,7 +166,7 @@ DEBIAN-CVE-2099-0011"
 # hostile files: refused with the file named, the stored feeds untouched
 head -c 700 "$TMP/all.zip" >"$TMP/truncated.zip"
 # shellcheck disable=SC2086
-run_parapet "$TMP/h1" $P feed import "$TMP/truncated.zip"
+run_parapet "$TMP/h1" $P feed import --unsigned "$TMP/truncated.zip"
 expect_rc "$TMP/h1" 2 "a truncated zip is refused"
 grep -q "truncated.zip" "$TMP/h1.err" && pass "the error names the file" || { fail "file not named"; show "$TMP/h1"; }
 "$PY3" - "$TMP/huge.zip" <<'PY'
@@ -176,17 +176,17 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
     z.writestr("huge.json", b"[" + b" " * (17 << 20) + b"]")
 PY
 # shellcheck disable=SC2086
-run_parapet "$TMP/h2" $P feed import "$TMP/huge.zip"
+run_parapet "$TMP/h2" $P feed import --unsigned "$TMP/huge.zip"
 expect_rc "$TMP/h2" 2 "a zip with a 17 MiB entry is refused"
 grep -q "entry huge.json.*limit" "$TMP/h2.err" && pass "the error names the entry and the limit" || { fail "entry not named"; show "$TMP/h2"; }
 printf '{"catalogVersion": "1", "vulnerabilities": [' >"$TMP/kev-bad.json"
 # shellcheck disable=SC2086
-run_parapet "$TMP/h3" $P feed import "$TMP/kev-bad.json"
+run_parapet "$TMP/h3" $P feed import --unsigned "$TMP/kev-bad.json"
 expect_rc "$TMP/h3" 2 "a KEV file that is not JSON is refused"
 grep -q "kev-bad.json: not valid JSON" "$TMP/h3.err" && pass "the JSON error names the file" || { fail "file not named"; show "$TMP/h3"; }
 printf 'PK\003\004garbage' >"$TMP/garbage.zip"
 # shellcheck disable=SC2086
-run_parapet "$TMP/h4" $P feed import "$TMP/garbage.zip"
+run_parapet "$TMP/h4" $P feed import --unsigned "$TMP/garbage.zip"
 expect_rc "$TMP/h4" 2 "a corrupt zip is refused"
 same_lines "the stored feeds survived every refused import" \
     "$(q "$DB" "SELECT feed || ' ' || records FROM feed_state ORDER BY 1")" \
@@ -211,7 +211,7 @@ grep -q 'feed kev is stale' "$TMP/m3.err" && pass "match warns about the stale f
 # the reference OSV records (real shapes) import, named after their ecosystem
 make_zip "$TMP/ref.zip" "$FIX"/osv-reference/*.json
 # shellcheck disable=SC2086
-run_parapet "$TMP/i5" $P feed import "$TMP/ref.zip"
+run_parapet "$TMP/i5" $P feed import --unsigned "$TMP/ref.zip"
 expect_rc "$TMP/i5" 0 "import the reference OSV records"
 check "all 8 reference records are stored" [ "$(q "$DB" "SELECT records FROM feed_state WHERE feed LIKE 'osv:%' AND feed != 'osv:Debian:12'")" = 8 ]
 finish

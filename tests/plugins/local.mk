@@ -24,6 +24,7 @@
 #   tp_hang        collect: never returns on task "stuck"; other tasks fine
 #   tp_dup         declares the name "tp_all"       (second one refused)
 #   tp_bad_schema  config schema requires key "x"
+#   tp_feed_crash  threat feed: crashes, aborts or fails on request (mode)
 
 TP_COMMON = tests/plugins/common/tp_simple.h tests/plugins/common/tp_provider.h
 TP_LIBADD = $(CJSON_LIBS)
@@ -40,7 +41,8 @@ check_LTLIBRARIES += \
 	tests/plugins/tp_abort.la \
 	tests/plugins/tp_hang.la \
 	tests/plugins/tp_dup.la \
-	tests/plugins/tp_bad_schema.la
+	tests/plugins/tp_bad_schema.la \
+	tests/plugins/tp_feed_crash.la
 
 tests_plugins_tp_all_la_SOURCES = tests/plugins/tp_all/tp_all.c
 tests_plugins_tp_all_la_CFLAGS = $(TP_CFLAGS)
@@ -100,6 +102,11 @@ tests_plugins_tp_bad_schema_la_SOURCES = tests/plugins/tp_bad_schema/tp_bad_sche
 tests_plugins_tp_bad_schema_la_CFLAGS = $(TP_CFLAGS)
 tests_plugins_tp_bad_schema_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_tp_bad_schema_la_LIBADD = $(TP_LIBADD)
+
+tests_plugins_tp_feed_crash_la_SOURCES = tests/plugins/tp_feed_crash/tp_feed_crash.c $(TP_COMMON)
+tests_plugins_tp_feed_crash_la_CFLAGS = $(TP_CFLAGS)
+tests_plugins_tp_feed_crash_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_tp_feed_crash_la_LIBADD = $(TP_LIBADD)
 
 # Integration tests (need the CLI and the plugins above).
 TP_TESTS = \

@@ -417,6 +417,37 @@ static void test_threat_ip(void)
     CHECK(system(cmd) == 0);
 }
 
+/* The severity and rule id of a vulnerability finding (docs/feeds.md). */
+static void test_finding_fields(void)
+{
+    feed_finding x;
+    memset(&x, 0, sizeof x);
+    x.advisory_id = (char *)"GHSA-aaaa-bbbb-cccc";
+    x.severity = (char *)"unknown";
+    x.cvss = -1;
+    char rule[64];
+    feed_rule_id(&x, rule, sizeof rule);
+    CHECK_STR(rule, "vuln-GHSA-aaaa-bbbb-cccc");
+    CHECK(feed_severity_of(&x) == PP_SEV_MEDIUM); /* not stated */
+    x.severity = (char *)"low";
+    CHECK(feed_severity_of(&x) == PP_SEV_LOW);
+    x.kev = 1;
+    CHECK(feed_severity_of(&x) == PP_SEV_HIGH); /* KEV: at least high */
+    x.cvss = 9.8;
+    CHECK(feed_severity_of(&x) == PP_SEV_CRITICAL);
+    x.kev = 0;
+    x.cvss = 6.9;
+    x.severity = (char *)"critical"; /* the score wins over the label */
+    CHECK(feed_severity_of(&x) == PP_SEV_MEDIUM);
+    x.cvss = 7.0;
+    CHECK(feed_severity_of(&x) == PP_SEV_HIGH);
+    x.cvss = 3.9;
+    CHECK(feed_severity_of(&x) == PP_SEV_LOW);
+    x.cve = (char *)"CVE-2024-3094";
+    feed_rule_id(&x, rule, sizeof rule);
+    CHECK_STR(rule, "CVE-2024-3094");
+}
+
 int main(void)
 {
     test_threat_ip();
@@ -427,5 +458,6 @@ int main(void)
     test_norm();
     test_order();
     test_writer();
+    test_finding_fields();
     return test_summary("test_feed");
 }

@@ -292,7 +292,7 @@ static void test_migration(void)
     CHECK(len == 3 && kv && !memcmp(kv, "ABC", 3));
     free(kv);
     s->ops->close(s);
-    CHECK(q1(p, "SELECT value FROM meta WHERE key='schema_version'") == 2);
+    CHECK(q1(p, "SELECT value FROM meta WHERE key='schema_version'") == 3); /* 1 -> 2 -> 3 */
     CHECK(q1(p, "SELECT count(*) FROM resources") == 5);
     CHECK(q1(p, "SELECT count(*) FROM resource_versions") == 4); /* x once, y twice, z */
     CHECK(q1(p, "SELECT json_extract(data,'$.k') FROM resources WHERE scan_id=2 AND uid='y'") == 20);
