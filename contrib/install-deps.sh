@@ -5,9 +5,11 @@
 set -eu
 
 build_pkgs="autoconf automake libtool pkg-config make gcc libc6-dev \
-libcurl4-openssl-dev libcjson-dev libsqlite3-dev libarchive-dev libssl-dev libexpat1-dev libyaml-dev"
+libcurl4-openssl-dev libcjson-dev libsqlite3-dev libarchive-dev libssl-dev libexpat1-dev libyaml-dev libext2fs-dev \
+zlib1g-dev"
 test_pkgs="sqlite3 minisign openssl python3 python3-rpm python3-packaging file binutils ca-certificates bsdutils \
-curl systemd mandoc man-db zsh dpkg-dev debhelper fakeroot lintian mmdebstrap rpm skopeo time bc libxml2-utils chromium nodejs python3-jsonschema"
+curl systemd mandoc man-db zsh dpkg-dev debhelper fakeroot lintian mmdebstrap rpm skopeo time bc libxml2-utils chromium nodejs python3-jsonschema \
+e2fsprogs fdisk qemu-utils"
 
 want="$build_pkgs"
 [ "${1:-}" = "--test" ] && want="$want $test_pkgs"

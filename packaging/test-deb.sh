@@ -79,7 +79,7 @@ ok "parapet version: $(parapet version | head -n 1)"
 
 list=$(parapet plugin list 2>&1) || { echo "$list"; fail "parapet plugin list"; }
 echo "$list" | sed 's/^/    /'
-for name in snapshot jsonl outputs sarif aws azure gcp iac image feeds; do
+for name in snapshot jsonl outputs sarif aws azure gcp iac image feeds kubernetes cyclonedx; do
     echo "$list" | grep -E "^ *$name " | grep -q verified || fail "plugin $name is listed as verified"
 done
 echo "$list" | grep -Eq 'MODIFIED|unverified|UNVERIFIED|refused|development' &&

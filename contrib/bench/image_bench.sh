@@ -26,17 +26,31 @@ layers=$(ls -S "$DEB_CACHE"/oci/blobs/sha256/* | head -n 1)
 t0=$(now); gzip -dc $layers >/dev/null; t1=$(now)
 floor=$(secs "$t0" "$t1")
 printf '%-34s %8s s\n' "gzip -dc of the layers (floor)" "$floor"
-for t in "oci-archive (gzip layer):$DEB_CACHE/oci.tar" "docker-archive (plain layer):$DEB_CACHE/docker.tar" \
-    "oci-layout (gzip layer):$DEB_CACHE/oci"; do
-    what=${t%%:*}
-    target=${t#*:}
+# scan_row WHAT TARGET FLOOR : scan TARGET, print its time against FLOOR, peak RSS and packages
+scan_row() {
     rm -f "$TMP/b.db"
     t0=$(now)
     /usr/bin/time -f '%M' -o "$TMP/rss" "$PARAPET" --plugin-dir "$PDIR" --db "$TMP/b.db" -q --progress=never \
-        scan image "$target" --isolation none >/dev/null 2>"$TMP/err" || { cat "$TMP/err" >&2; exit 1; }
+        scan image "$2" --isolation none >/dev/null 2>"$TMP/err" || { cat "$TMP/err" >&2; exit 1; }
     t1=$(now)
     wall=$(secs "$t0" "$t1")
     n=$(sqlite3 -batch -noheader "$TMP/b.db" "SELECT count(*) FROM packages;")
-    printf '%-34s %8s s  %5.2fx floor  peak RSS %6d KiB  %s packages\n' "scan $what" "$wall" \
-        "$(echo "$wall / $floor" | bc -l)" "$(tail -n 1 "$TMP/rss")" "$n"
+    printf '%-34s %8s s  %5.2fx floor  peak RSS %6d KiB  %s packages\n' "scan $1" "$wall" \
+        "$(echo "$wall / $3" | bc -l)" "$(tail -n 1 "$TMP/rss")" "$n"
+}
+for t in "oci-archive (gzip layer):$DEB_CACHE/oci.tar" "docker-archive (plain layer):$DEB_CACHE/docker.tar" \
+    "oci-layout (gzip layer):$DEB_CACHE/oci"; do
+    scan_row "${t%%:*}" "${t#*:}" "$floor"
 done
+
+# a raw VM disk: the root filesystem as ext4 (mkfs.ext4 -d, no mount); its floor is reading the
+# disk file once (cat > /dev/null; both it and the scan read from the page cache)
+need mkfs.ext4 "apt-get install e2fsprogs"
+mkdir -p "$TMP/rootfs" && tar -xf "$DEB_CACHE/rootfs.tar" -C "$TMP/rootfs" 2>/dev/null
+mkfs.ext4 -q -F -d "$TMP/rootfs" "$TMP/disk.raw" 400M >/dev/null || fail "mkfs.ext4 -d"
+rm -rf "$TMP/rootfs"
+cat "$TMP/disk.raw" >/dev/null
+t0=$(now); cat "$TMP/disk.raw" >/dev/null; t1=$(now)
+disk_floor=$(secs "$t0" "$t1")
+printf '%-34s %8s s\n' "cat of the raw disk (floor)" "$disk_floor"
+scan_row "raw disk (ext4, 400 MiB)" "$TMP/disk.raw" "$disk_floor"

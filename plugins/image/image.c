@@ -19,6 +19,7 @@
 
 #include <parapet/plugin.h>
 
+#include "disk_vm.h"
 #include "image.h"
 
 static const pp_host_api *host_api;
@@ -37,12 +38,16 @@ static const char image_schema[] =
     "\"max_secret_bytes\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":1073741824,"
     "\"description\":\"largest file searched for secrets; 0 turns the search off (default 1 MiB)\"},"
     "\"max_json_bytes\":{\"type\":\"integer\",\"minimum\":1024,\"maximum\":1073741824,"
-    "\"description\":\"largest manifest, index or config (default 16 MiB)\"}"
+    "\"description\":\"largest manifest, index or config (default 16 MiB)\"},"
+    "\"platform\":{\"type\":\"string\",\"pattern\":\"^[a-z0-9._-]+/[a-z0-9._-]+(/[a-z0-9._-]+)?$\",\"maxLength\":64,"
+    "\"description\":\"OS/ARCH[/VARIANT] read from a multi-platform image "
+    "(default linux and this machine's architecture)\"}"
     "}}";
 
 typedef struct image_inst {
     pp_host *h;
     img_limits lim;
+    char platform[72]; /* lim.platform points here when set */
 } image_inst;
 
 int img_fail(img_scan *s, const char *fmt, ...)
@@ -149,6 +154,17 @@ static int image_init(pp_host *h, const char *config_json, void **inst, const ch
         free(in);
         *err = "image: the limits must be non-negative integers";
         return PP_ERR_INVALID;
+    }
+    const cJSON *plat = cJSON_GetObjectItemCaseSensitive(cfg, "platform");
+    if (plat) {
+        if (!cJSON_IsString(plat) || !img_platform_valid(plat->valuestring)) {
+            cJSON_Delete(cfg);
+            free(in);
+            *err = "image: platform must be OS/ARCH[/VARIANT], e.g. linux/arm64 or linux/arm/v7";
+            return PP_ERR_INVALID;
+        }
+        snprintf(in->platform, sizeof in->platform, "%s", plat->valuestring);
+        in->lim.platform = in->platform;
     }
     cJSON_Delete(cfg);
     *inst = in;
@@ -333,8 +349,11 @@ static int image_scan(void *inst, const char *task_json)
         img_npm_emit(&em);
         img_python_emit(&em);
         img_go_emit(&em);
+        img_java_emit(&em);
+        img_rust_emit(&em);
         img_secrets_emit(&em);
         img_env_secrets_emit(&em, m.config_json);
+        img_host_emit(&em, &m); /* root filesystems and VM disks: image.host (host_check.c) */
         rc = emit_resource(&em, &m, &os);
         img_buf_free(&uid);
         img_os_free(&os);

@@ -34,6 +34,7 @@ typedef struct img_limits {
     uint64_t max_file_bytes;   /* largest package database or manifest kept */
     uint64_t max_secret_bytes; /* largest file searched for secrets */
     uint64_t max_json_bytes;   /* largest manifest/config/index JSON */
+    const char *platform;      /* OS/ARCH[/VARIANT] read from a multi-platform image; NULL: the host's */
 } img_limits;
 
 /* ---- small helpers (util.c) ---- */
@@ -96,6 +97,8 @@ typedef enum img_kind {
     K_DPKG_STATUS_D,
     K_APK_INSTALLED,
     K_RPM_SQLITE,
+    K_RPM_NDB, /* Packages.db of the ndb backend (rpm_ndb.c) */
+    K_RPM_BDB, /* Packages, a BerkeleyDB hash (rpm_bdb.c) */
     K_OS_RELEASE,
     K_NPM_LOCK,
     K_NPM_PACKAGE,
@@ -217,6 +220,17 @@ void img_emit_package(img_emit *em, const char *ecosystem, const char *name, con
 void img_dpkg_emit(img_emit *em);
 void img_apk_emit(img_emit *em);
 void img_rpm_emit(img_emit *em);
+/*
+ * img_rpm_header_emit - emit the package of one RPM header blob (no lead:
+ * index count, data size, index entries, data) found in the database @f.
+ * Returns 0 (emitted, or a gpg-pubkey pseudo package skipped), or -1 when
+ * the blob is malformed (the caller counts and reports those).
+ */
+int img_rpm_header_emit(img_emit *em, const img_file *f, const unsigned char *blob, size_t len);
+/* The packages of the rpm ndb database @f (Packages.db); problems are warnings. */
+void img_rpm_ndb_emit(img_emit *em, const img_file *f);
+/* The packages of the BerkeleyDB rpm database @f (Packages); problems are warnings. */
+void img_rpm_bdb_emit(img_emit *em, const img_file *f);
 void img_npm_emit(img_emit *em);
 void img_python_emit(img_emit *em);
 void img_go_emit(img_emit *em);
@@ -233,5 +247,73 @@ void img_env_secrets_emit(img_emit *em, const char *config_json);
 /* Add a hit (copies the strings). */
 void img_hit_add(img_scan *s, int layer, const char *path, const char *rule, const char *detail,
                  const char *go_version, unsigned line);
+
+/* ---- Java and Rust (java_archive.c, rust_audit.c, pkg_hits.c) ---- */
+
+/*
+ * img_pkg_hit_add - record a package found while a layer streams: a hit of
+ * @rule ("pkg-java", "pkg-cargo") on the file @path of layer @layer, with
+ * @inner the path inside that file (a nested jar) or NULL. The strings
+ * are copied. Returns 0, or -1 when a field is empty (@inner may be),
+ * over 1024 bytes or has control characters, or on out-of-memory: nothing
+ * is recorded then.
+ */
+int img_pkg_hit_add(img_scan *s, int layer, const char *path, const char *rule, const char *name,
+                    const char *version, const char *purl, const char *inner);
+/* Emit the hits of @rule whose file is visible in the final image as
+ * packages of @ecosystem (location: the file, then "!/INNER" when nested). */
+void img_pkg_hits_emit(img_emit *em, const char *rule, const char *ecosystem);
+/* Does the layer reader hand the entry at @path to img_lang_read (a Java
+ * archive, a Cargo.lock)? */
+int img_lang_wants(const char *path);
+/*
+ * img_lang_read - read the current entry of @a (the file @path of layer
+ * @idx, @shown its printable name) whole, at most max_file_bytes (a larger
+ * one is a warning and is skipped), and hand it to the Java or Cargo.lock
+ * reader (files of at most max_secret_bytes are searched for secrets too).
+ * Returns PP_OK, or PP_ERR (s->err) when the layer cannot be read.
+ */
+int img_lang_read(img_scan *s, struct archive *a, int idx, const char *path, const char *shown);
+/*
+ * img_elf_stream_scan - read an executable entry of @a (at most
+ * max_file_bytes; the caller checks the size) whole when it is ELF, and look
+ * for Go build info and a cargo-auditable section in it. A non-ELF file is
+ * left after its first chunk. Returns PP_OK, or PP_ERR (s->err) on a read
+ * error.
+ */
+int img_elf_stream_scan(img_scan *s, struct archive *a, int idx, const char *path, const char *shown);
+
+/* Is @path named like a Java archive (.jar, .war, .ear, any case)? */
+int img_java_name(const char *path);
+/* Maven packages of the Java archive @data/@len at @path (nested archives
+ * too); problems are warnings, never fatal. */
+void img_java_scan(img_scan *s, int layer, const char *path, const unsigned char *data, size_t len);
+void img_java_emit(img_emit *em);
+
+/* Is @path a Cargo.lock? */
+int img_cargo_lock_name(const char *path);
+/* Crates of the cargo-auditable section of the ELF file @data/@len (none
+ * when it has no .dep-v0 section); problems are warnings. */
+void img_rust_scan(img_scan *s, int layer, const char *path, const unsigned char *data, size_t len);
+/* Registry crates of the Cargo.lock @data/@len; problems are warnings. */
+void img_cargo_lock_scan(img_scan *s, int layer, const char *path, const char *data, size_t len);
+void img_rust_emit(img_emit *em);
+
+/* ---- multi-platform images (platform.c) ---- */
+
+/* "linux/ARCH" of the machine this was built for (Go's GOARCH names). */
+const char *img_platform_default(void);
+/* Is @p of the form OS/ARCH[/VARIANT] ([a-z0-9._-] parts, at most 64 bytes)? */
+int img_platform_valid(const char *p);
+/*
+ * img_platform_choose - the descriptor of @list (the "manifests" of an
+ * image index or docker manifest list; @where names it in messages) to
+ * read: the first one when no entry has a platform, else the first whose
+ * platform is s->lim->platform (default: img_platform_default()).
+ * Returns a pointer into @list, or NULL with s->err set (no match: the
+ * message lists the platforms the image has; an empty list).
+ */
+struct cJSON;
+const struct cJSON *img_platform_choose(img_scan *s, const struct cJSON *list, const char *where);
 
 #endif

@@ -85,6 +85,10 @@ static img_kind kind_of(const char *p)
         return K_APK_INSTALLED;
     if (!strcmp(p, "var/lib/rpm/rpmdb.sqlite") || !strcmp(p, "usr/lib/sysimage/rpm/rpmdb.sqlite"))
         return K_RPM_SQLITE;
+    if (!strcmp(p, "var/lib/rpm/Packages.db") || !strcmp(p, "usr/lib/sysimage/rpm/Packages.db"))
+        return K_RPM_NDB;
+    if (!strcmp(p, "var/lib/rpm/Packages"))
+        return K_RPM_BDB;
     if (!strcmp(p, "etc/os-release") || !strcmp(p, "usr/lib/os-release"))
         return K_OS_RELEASE;
     const char *base = strrchr(p, '/');
@@ -394,6 +398,8 @@ int img_layer_read(img_scan *s, int idx, struct archive *a, const char *strip)
                     rc = img_fail(s, "out of memory");
                 }
             }
+        } else if (img_lang_wants(path)) {
+            rc = img_lang_read(s, a, idx, path, shown);
         } else if (size >= 0 && (uint64_t)size <= s->lim->max_secret_bytes) {
             char *data = NULL;
             size_t len = 0;
@@ -403,8 +409,10 @@ int img_layer_read(img_scan *s, int idx, struct archive *a, const char *strip)
                                         "\x7f"
                                         "ELF",
                                         4)) {
-                    if ((archive_entry_perm(ae) & 0111) != 0)
+                    if ((archive_entry_perm(ae) & 0111) != 0) {
                         img_go_scan(s, idx, path, (unsigned char *)data, len);
+                        img_rust_scan(s, idx, path, (unsigned char *)data, len);
+                    }
                 } else {
                     img_secrets_scan(s, idx, path, (unsigned char *)data, len);
                 }
@@ -414,7 +422,11 @@ int img_layer_read(img_scan *s, int idx, struct archive *a, const char *strip)
                 rc = 0;
             }
         } else if ((archive_entry_perm(ae) & 0111) != 0) {
-            rc = stream_executable(s, a, idx, path, shown);
+            /* whole (Go and Rust readers) up to max_file_bytes, windowed (Go only) beyond */
+            if (size >= 0 && (uint64_t)size <= s->lim->max_file_bytes)
+                rc = img_elf_stream_scan(s, a, idx, path, shown);
+            else
+                rc = stream_executable(s, a, idx, path, shown);
         }
         free(path);
         if (rc)

@@ -8,6 +8,8 @@
  * used: 1000 NAME, 1001 VERSION, 1002 RELEASE, 1003 EPOCH (int32),
  * 1022 ARCH, 1044 SOURCERPM. Facts from the RPM file format documentation
  * (docs/manual/format_header.md, tags from rpmtag.h).
+ * img_rpm_header_emit() is also what the ndb (rpm_ndb.c) and BerkeleyDB
+ * (rpm_bdb.c) readers hand their header blobs to.
  */
 #define _GNU_SOURCE
 #include <sqlite3.h>
@@ -116,58 +118,63 @@ static void emit_db(img_emit *em, const img_file *f)
         sqlite3_close(db);
         return;
     }
-    const img_os *os = em->os;
-    const char *distro = os->id ? os->id : "rpm";
     int bad = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         const unsigned char *b = sqlite3_column_blob(st, 0);
         int n = sqlite3_column_bytes(st, 0);
-        rpm_hdr h;
-        if (!b || n <= 0 || rpm_header_parse(b, (size_t)n, &h) != 0) {
+        if (!b || n <= 0 || img_rpm_header_emit(em, f, b, (size_t)n) != 0)
             bad++;
-            continue;
-        }
-        if (!strcmp(h.name, "gpg-pubkey"))
-            continue;
-        img_buf ver = {0}, purl = {0};
-        if (h.epoch >= 0)
-            img_buf_printf(&ver, "%lld:", (long long)h.epoch);
-        img_buf_printf(&ver, "%s%s%s", h.version, h.release ? "-" : "", h.release ? h.release : "");
-        img_buf_add(&purl, "pkg:rpm/", 8);
-        img_buf_purl(&purl, distro, NULL);
-        img_buf_add(&purl, "/", 1);
-        img_buf_purl(&purl, h.name, NULL);
-        img_buf_add(&purl, "@", 1);
-        img_buf_printf(&purl, "%s%s%s", h.version, h.release ? "-" : "", h.release ? h.release : "");
-        const char *sep = "?";
-        if (h.arch) {
-            img_buf_printf(&purl, "%sarch=", sep);
-            img_buf_purl(&purl, h.arch, NULL);
-            sep = "&";
-        }
-        if (h.epoch >= 0) {
-            img_buf_printf(&purl, "%sepoch=%lld", sep, (long long)h.epoch);
-            sep = "&";
-        }
-        if (os->id && os->version_id) {
-            img_buf_printf(&purl, "%sdistro=", sep);
-            img_buf_purl(&purl, os->id, NULL);
-            img_buf_add(&purl, "-", 1);
-            img_buf_purl(&purl, os->version_id, NULL);
-        }
-        char eco[128];
-        snprintf(eco, sizeof eco, "%s%s%s", os->id ? os->id : "rpm", os->version_id ? ":" : "",
-                 os->version_id ? os->version_id : "");
-        char *src = srpm_name(h.sourcerpm);
-        img_emit_package(em, eco, h.name, ver.data, purl.data, src, NULL, f->layer, f->path);
-        free(src);
-        img_buf_free(&ver);
-        img_buf_free(&purl);
     }
     if (bad)
         img_warn(em->s, "'%s': %d package headers are malformed: skipped", shown, bad);
     sqlite3_finalize(st);
     sqlite3_close(db);
+}
+
+int img_rpm_header_emit(img_emit *em, const img_file *f, const unsigned char *b, size_t n)
+{
+    const img_os *os = em->os;
+    const char *distro = os->id ? os->id : "rpm";
+    rpm_hdr h;
+    if (rpm_header_parse(b, n, &h) != 0)
+        return -1;
+    if (!strcmp(h.name, "gpg-pubkey"))
+        return 0;
+    img_buf ver = {0}, purl = {0};
+    if (h.epoch >= 0)
+        img_buf_printf(&ver, "%lld:", (long long)h.epoch);
+    img_buf_printf(&ver, "%s%s%s", h.version, h.release ? "-" : "", h.release ? h.release : "");
+    img_buf_add(&purl, "pkg:rpm/", 8);
+    img_buf_purl(&purl, distro, NULL);
+    img_buf_add(&purl, "/", 1);
+    img_buf_purl(&purl, h.name, NULL);
+    img_buf_add(&purl, "@", 1);
+    img_buf_printf(&purl, "%s%s%s", h.version, h.release ? "-" : "", h.release ? h.release : "");
+    const char *sep = "?";
+    if (h.arch) {
+        img_buf_printf(&purl, "%sarch=", sep);
+        img_buf_purl(&purl, h.arch, NULL);
+        sep = "&";
+    }
+    if (h.epoch >= 0) {
+        img_buf_printf(&purl, "%sepoch=%lld", sep, (long long)h.epoch);
+        sep = "&";
+    }
+    if (os->id && os->version_id) {
+        img_buf_printf(&purl, "%sdistro=", sep);
+        img_buf_purl(&purl, os->id, NULL);
+        img_buf_add(&purl, "-", 1);
+        img_buf_purl(&purl, os->version_id, NULL);
+    }
+    char eco[128];
+    snprintf(eco, sizeof eco, "%s%s%s", os->id ? os->id : "rpm", os->version_id ? ":" : "",
+             os->version_id ? os->version_id : "");
+    char *src = srpm_name(h.sourcerpm);
+    img_emit_package(em, eco, h.name, ver.data, purl.data, src, NULL, f->layer, f->path);
+    free(src);
+    img_buf_free(&ver);
+    img_buf_free(&purl);
+    return 0;
 }
 
 void img_rpm_emit(img_emit *em)
@@ -180,4 +187,17 @@ void img_rpm_emit(img_emit *em)
             return;
         }
     }
+    /* rpm >= 4.16 with the ndb backend (SUSE): rpm_ndb.c */
+    const char *ndb[] = {"usr/lib/sysimage/rpm/Packages.db", "var/lib/rpm/Packages.db"};
+    for (int i = 0; i < 2; i++) {
+        const img_file *f = img_find_file(em->s, ndb[i]);
+        if (f) {
+            img_rpm_ndb_emit(em, f);
+            return;
+        }
+    }
+    /* rpm < 4.16: the BerkeleyDB hash database (rpm_bdb.c) */
+    const img_file *f = img_find_file(em->s, "var/lib/rpm/Packages");
+    if (f)
+        img_rpm_bdb_emit(em, f);
 }

@@ -206,7 +206,7 @@ void img_secrets_emit(img_emit *em)
     img_scan *s = em->s;
     for (size_t i = 0; i < s->n_hits; i++) {
         const img_hit *h = &s->hits[i];
-        if (!strcmp(h->rule, "go-binary"))
+        if (!strcmp(h->rule, "go-binary") || !strncmp(h->rule, "pkg-", 4)) /* packages, not secrets */
             continue;
         int visible = img_visible(s, h->layer, h->path);
         const char *layer = s->layers[h->layer].digest;

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "disk_vm.h"
 #include "image.h"
 
 #define IO_CHUNK (128 * 1024)
@@ -442,17 +443,15 @@ static int describe_oci(img_scan *s, image_desc *d, img_meta *m)
     const cJSON *cur = idx;
     for (int depth = 0; depth < 4; depth++) {
         const cJSON *list = cJSON_GetObjectItemCaseSensitive(cur, "manifests");
-        desc = cJSON_GetArrayItem(list, 0);
-        if (!cJSON_IsObject(desc)) {
-            img_fail(s, "index.json: no manifest listed");
+        desc = img_platform_choose(s, list, depth ? "image index" : "index.json"); /* platform.c */
+        if (!desc)
             goto out;
-        }
         const cJSON *ann = cJSON_GetObjectItemCaseSensitive(desc, "annotations");
         const cJSON *ref = cJSON_GetObjectItemCaseSensitive(ann, "org.opencontainers.image.ref.name");
         if (cJSON_IsString(ref) && !m->name)
             m->name = strdup(ref->valuestring);
         const cJSON *mt = cJSON_GetObjectItemCaseSensitive(desc, "mediaType");
-        if (cJSON_IsString(mt) && strstr(mt->valuestring, "index")) {
+        if (cJSON_IsString(mt) && (strstr(mt->valuestring, "index") || strstr(mt->valuestring, "manifest.list"))) {
             cJSON_Delete(nested);
             nested = layout_json(s, d, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(desc, "digest")), "index");
             if (!nested)
@@ -841,5 +840,7 @@ int img_source_read(img_scan *s, img_meta *m)
     }
     if (!S_ISREG(st.st_mode))
         return img_fail(s, "not a directory or a regular file");
+    if (img_disk_detect(s->target)) /* a VM disk: raw or qcow2 (disk_source.c) */
+        return img_disk_read(s, m);
     return read_archive(s, m);
 }

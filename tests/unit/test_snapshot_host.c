@@ -770,14 +770,19 @@ static void test_demo_estate(const pp_plugin *p)
     int rc = import_one(p, NULL, path, err, sizeof err);
     CHECK(rc == PP_OK && lines > 200 && H.n_res == lines, "demo: rc %d, %zu of %zu lines", rc, H.n_res, lines);
     CHECK(logs_with("warn:") == 0, "demo: no warnings");
-    size_t providers[4] = {0};
-    static const char *names[4] = {"aws", "azure", "gcp", "k8s"};
+    /* the demo's providers: each present, and nothing else */
+    static const char *names[] = {"aws", "azure", "gcp", "k8s", "image"};
+    enum { N_PROVIDERS = sizeof names / sizeof names[0] };
+    size_t providers[N_PROVIDERS] = {0}, known = 0;
+    int all_present = 1;
     for (size_t i = 0; i < H.n_res; i++)
-        for (int k = 0; k < 4; k++)
+        for (size_t k = 0; k < N_PROVIDERS; k++)
             providers[k] += strcmp(H.res[i].provider, names[k]) == 0;
-    CHECK(providers[0] && providers[1] && providers[2] && providers[3] &&
-              providers[0] + providers[1] + providers[2] + providers[3] == H.n_res,
-          "demo: four providers");
+    for (size_t k = 0; k < N_PROVIDERS; k++) {
+        known += providers[k];
+        all_present = all_present && providers[k] > 0;
+    }
+    CHECK(all_present && known == H.n_res, "demo: the providers aws, azure, gcp, k8s and image, and no other");
     free(text);
     free(path);
 }
