@@ -890,6 +890,16 @@ static int set_common_options(http_client *c, const plan *p, CURL *e, http_resp 
         if (c->o.ca_mode == HTTP_CA_ONLY)
             SET(CURLOPT_CAPATH, (char *)NULL);
     }
+    /* TLS client certificate (ABI 1.4): borrowed blobs, not copied by curl;
+     * the pooled handle is reset before its next use. */
+    if (p->req.client_cert_pem != NULL) {
+        struct curl_blob cert = { (void *)p->req.client_cert_pem, p->req.client_cert_pem_len, CURL_BLOB_NOCOPY };
+        struct curl_blob key = { (void *)p->req.client_key_pem, p->req.client_key_pem_len, CURL_BLOB_NOCOPY };
+        SET(CURLOPT_SSLCERT_BLOB, &cert);
+        SET(CURLOPT_SSLCERTTYPE, "PEM");
+        SET(CURLOPT_SSLKEY_BLOB, &key);
+        SET(CURLOPT_SSLKEYTYPE, "PEM");
+    }
 #undef SET
     return rc == CURLE_OK ? PP_OK : PP_ERR_INVALID;
 }
@@ -1154,6 +1164,16 @@ static int plan_build(http_client *c, const pp_http_request *in, plan *p, char *
             return PP_ERR_NOMEM;
         }
         p->headers = l;
+    }
+
+    /* A client certificate comes with its key, over https only. */
+    if ((p->req.client_cert_pem == NULL) != (p->req.client_key_pem == NULL) ||
+        (p->req.client_cert_pem != NULL &&
+         (p->req.client_cert_pem_len == 0 || p->req.client_key_pem_len == 0 ||
+          strncasecmp(p->req.url, "https://", 8) != 0))) {
+        set_err(err, errlen, "%s: a client certificate needs its key and an https:// URL", p->url_log);
+        plan_free(p);
+        return PP_ERR_INVALID;
     }
 
     /* TLS trust for this request. */

@@ -90,7 +90,25 @@ typedef struct pp_http_request {
     const char *ca_file;           /**< extra CA bundle (PEM) to trust, or NULL */
     /* ABI 1.2 */
     uint32_t flags;                /**< PP_HTTP_* flags below; 0 for none */
+    /* ABI 1.4 */
+    /** TLS client certificate (PEM; chain allowed) presented to https:// servers, or NULL.
+     *  Borrowed for the call; the host neither logs nor keeps it. */
+    const char *client_cert_pem;
+    size_t client_cert_pem_len;
+    /** The certificate's private key (PEM, unencrypted), or NULL; required with a certificate.
+     *  Borrowed for the call, never logged or kept: the caller wipes its copy. */
+    const char *client_key_pem;
+    size_t client_key_pem_len;
 } pp_http_request;
+
+/**
+ * PP_HTTP_HAS_CLIENT_CERT - this header has pp_http_request.client_cert_pem
+ * and client_key_pem. A plugin checks at run time that the host is recent
+ * enough (api->abi_minor >= PP_HTTP_CLIENT_CERT_MINOR) before relying on
+ * them: an older host ignores the fields. Added in 1.4.
+ */
+#define PP_HTTP_HAS_CLIENT_CERT 1
+#define PP_HTTP_CLIENT_CERT_MINOR 4
 
 /** Ask for no retries in pp_http_request.max_retries. Added in 1.0. */
 #define PP_HTTP_NO_RETRY UINT32_MAX

@@ -15,7 +15,7 @@
 /** Major version of the ABI: bumped only on an incompatible change. */
 #define PP_ABI_MAJOR 1
 /** Minor version of the ABI: bumped whenever a field or callback is appended. */
-#define PP_ABI_MINOR 3
+#define PP_ABI_MINOR 4
 
 /** Name of the symbol every plugin of ABI major 1 exports. */
 #define PP_ENTRY_SYMBOL_V1 "parapet_plugin_entry_v1"
