@@ -13,6 +13,9 @@ e2fsprogs fdisk qemu-utils"
 
 want="$build_pkgs"
 [ "${1:-}" = "--test" ] && want="$want $test_pkgs"
+# Azurite (the Azure Storage tests) comes from the npm registry; Debian's npm is
+# a package of its own, while other nodejs builds carry npm already.
+if [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null 2>&1; then want="$want npm"; fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "install-deps: not a Debian-like system; install the equivalents of: $want" >&2

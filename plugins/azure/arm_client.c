@@ -44,8 +44,30 @@ static void error_code(const pp_http_response *r, char *code, size_t codelen, ch
     cJSON_Delete(j);
 }
 
-int arm_get(azure_ctx *c, const char *path, const char *api_version, cJSON **out, char *code, size_t codelen, char *err,
-            size_t errlen)
+/* Wipe every string of @j (a response that carried a secret) before it is freed. */
+static void json_wipe_strings(cJSON *j)
+{
+    for (cJSON *it = j; it; it = it->next) {
+        if (cJSON_IsString(it) && it->valuestring)
+            explicit_bzero(it->valuestring, strlen(it->valuestring));
+        if (it->string)
+            explicit_bzero(it->string, strlen(it->string));
+        json_wipe_strings(it->child);
+    }
+}
+
+void arm_json_wipe_free(cJSON *j)
+{
+    if (!j)
+        return;
+    json_wipe_strings(j);
+    cJSON_Delete(j);
+}
+
+/* One ARM call with @method (GET, or POST with an empty body); @secret: the response body holds a
+ * credential, so it is wiped before it is released and never quoted in an error. */
+static int arm_call(azure_ctx *c, const char *method, const char *path, const char *api_version, int secret,
+                    cJSON **out, char *code, size_t codelen, char *err, size_t errlen)
 {
     *out = NULL;
     if (code && codelen)
@@ -91,7 +113,7 @@ int arm_get(azure_ctx *c, const char *path, const char *api_version, cJSON **out
         az_wipe_free(tok);
         pp_http_header hd[] = {{"Authorization", auth}, {"Accept", "application/json"}};
         pp_http_response *r = NULL;
-        int rc = az_http(c, "GET", url, hd, 2, NULL, 0, "ARM", &r, err, errlen);
+        int rc = az_http(c, method, url, hd, 2, NULL, 0, "ARM", &r, err, errlen);
         az_wipe_free(auth);
         if (rc != PP_OK)
             return rc == PP_ERR_CANCELLED ? AZ_E_CANCELLED : AZ_E_FAIL;
@@ -99,6 +121,19 @@ int arm_get(azure_ctx *c, const char *path, const char *api_version, cJSON **out
         if (r->status == 401 && attempt == 0) {
             c->api->http_free(c->h, r); /* expired or revoked: one fresh token, once */
             continue;
+        }
+        if (secret) {
+            /* ARM's error for a refused listKeys never carries the key; the success body is parsed and wiped */
+            if (r->status >= 200 && r->status < 300) {
+                *out = cJSON_ParseWithLength(r->body, r->body_len);
+                explicit_bzero((char *)r->body, r->body_len); /* host-owned, malloc'd; the key is in it */
+                c->api->http_free(c->h, r);
+                if (!*out) {
+                    snprintf(err, errlen, "ARM %s %s: the response is not JSON", method, shown);
+                    return AZ_E_FAIL;
+                }
+                return AZ_OK;
+            }
         }
         int result;
         if (r->status >= 200 && r->status < 300) {
@@ -116,7 +151,7 @@ int arm_get(azure_ctx *c, const char *path, const char *api_version, cJSON **out
                 snprintf(code, codelen, "%s", cd);
             if (r->status == 401 || r->status == 403) {
                 result = AZ_E_DENIED;
-                snprintf(err, errlen, "ARM %s: HTTP %ld %s", shown, r->status, cd);
+                snprintf(err, errlen, "ARM %s %s: HTTP %ld %s", method, shown, r->status, cd);
             } else if (r->status == 404) {
                 result = AZ_E_NOTFOUND;
                 snprintf(err, errlen, "ARM %s: not found (%s)", shown, cd);
@@ -135,6 +170,22 @@ int arm_get(azure_ctx *c, const char *path, const char *api_version, cJSON **out
     }
     snprintf(err, errlen, "ARM %s: HTTP 401 twice; the token is not accepted", shown);
     return AZ_E_DENIED;
+}
+
+int arm_get(azure_ctx *c, const char *path, const char *api_version, cJSON **out, char *code, size_t codelen, char *err,
+            size_t errlen)
+{
+    return arm_call(c, "GET", path, api_version, 0, out, code, codelen, err, errlen);
+}
+
+int arm_post_secret(azure_ctx *c, const char *path, const char *api_version, cJSON **out, char *code, size_t codelen,
+                    char *err, size_t errlen)
+{
+    if (strncmp(path, "http", 4) == 0) {
+        snprintf(err, errlen, "ARM POST: only a path under the ARM endpoint");
+        return AZ_E_FAIL;
+    }
+    return arm_call(c, "POST", path, api_version, 1, out, code, codelen, err, errlen);
 }
 
 int arm_list(azure_ctx *c, const char *path, const char *api_version, arm_item_fn fn, void *ud, char *code,

@@ -35,6 +35,21 @@
 int arm_get(azure_ctx *c, const char *path, const char *api_version, cJSON **out, char *code, size_t codelen, char *err,
             size_t errlen);
 
+/**
+ * arm_post_secret - POST @path (a path under the ARM endpoint, never an
+ * absolute URL) with an empty body, for an action whose answer is a
+ * credential (storageAccounts/listKeys). Same returns as arm_get; on AZ_OK
+ * the caller owns *@out and must release it with arm_json_wipe_free. The
+ * host's copy of the response body is wiped before it is released; a
+ * refusal's body (ARM's error, no secret) gives @code as arm_get does.
+ * Not retried by the host except on 429 / 503 with Retry-After (docs/http.md).
+ */
+int arm_post_secret(azure_ctx *c, const char *path, const char *api_version, cJSON **out, char *code, size_t codelen,
+                    char *err, size_t errlen);
+
+/** arm_json_wipe_free - zero every string (names and values) of @j, then free it. NULL is fine. */
+void arm_json_wipe_free(cJSON *j);
+
 /** Called for each element of a list's "value" array; return nonzero to stop (cancelled). */
 typedef int (*arm_item_fn)(azure_ctx *c, const cJSON *item, void *ud);
 

@@ -66,10 +66,12 @@ void az_emit_denied(azure_ctx *c, az_task *t, const char *permission, const char
 {
     t->denied++;
     char msg[800], scope[300];
+    /* Reader covers the read actions, not actions such as listKeys */
+    const char *role = strstr(permission, "/listkeys/") ? "the Reader and Data Access role" : "the Reader role";
     snprintf(msg, sizeof msg,
-             "%s was denied (%s) while collecting %s in %s: grant %s (for example the Reader role) to the scanning "
+             "%s was denied (%s) while collecting %s in %s: grant %s (for example %s) to the scanning "
              "identity, or this part of the inventory stays unknown",
-             permission, code && *code ? code : "AuthorizationFailed", what, account ? account : "?", permission);
+             permission, code && *code ? code : "AuthorizationFailed", what, account ? account : "?", permission, role);
     if (!uid) {
         snprintf(scope, sizeof scope, "/subscriptions/%s", account ? account : "");
         uid = scope;
@@ -89,8 +91,12 @@ void az_emit_denied(azure_ctx *c, az_task *t, const char *permission, const char
     f.title = "Azure API call denied during collection";
     f.message = msg;
     f.evidence_json = evj ? evj : "{}";
-    f.remediation = "Assign the Reader role (and Storage Blob Data Reader for the data plane) to the scanning "
-                    "identity at the subscription or management group.";
+    f.remediation = strstr(permission, "/listkeys/")
+                        ? "Assign a role with Microsoft.Storage/storageAccounts/listkeys/action (Reader and Data "
+                          "Access) to the scanning identity, or turn the data plane off with "
+                          "-o azure.storage_list_keys=false."
+                        : "Assign the Reader role (and Storage Blob Data Reader for the data plane) to the scanning "
+                          "identity at the subscription or management group.";
     f.provider = "azure";
     f.account = account;
     c->api->emit_finding(c->h, &f);

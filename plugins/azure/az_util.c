@@ -170,3 +170,23 @@ void az_rfc1123(int64_t t, char *buf, size_t len)
     snprintf(buf, len, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
              tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
+
+/* The account name of a blob endpoint: ACCOUNT.blob.HOST, or the first path segment (Azurite, path style). */
+char *az_storage_account_from_endpoint(const char *ep)
+{
+    const char *h = strstr(ep, "://");
+    h = h ? h + 3 : ep;
+    const char *dot = strchr(h, '.'), *slash = strchr(h, '/');
+    const char *start = NULL;
+    size_t n = 0;
+    if (dot && (!slash || dot < slash) && strncmp(dot, ".blob.", 6) == 0) {
+        start = h;
+        n = (size_t)(dot - h);
+    } else if (slash) {
+        start = slash + 1;
+        n = strcspn(start, "/");
+    }
+    if (!start || n < 3 || n > 24 || strspn(start, "abcdefghijklmnopqrstuvwxyz0123456789") < n)
+        return NULL;
+    return strndup(start, n);
+}

@@ -61,4 +61,12 @@ int64_t az_now(void);
 /** az_rfc1123 - @t as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") into @buf (>= 30 bytes). */
 void az_rfc1123(int64_t t, char *buf, size_t len);
 
+/**
+ * az_storage_account_from_endpoint - the storage account name of a service
+ * endpoint: ACCOUNT of https://ACCOUNT.blob.HOST, or the first path segment
+ * of a path-style endpoint (Azurite: http://127.0.0.1:10000/ACCOUNT).
+ * Returns a malloc'd name of 3-24 lower-case letters and digits, or NULL.
+ */
+char *az_storage_account_from_endpoint(const char *ep);
+
 #endif

@@ -75,6 +75,7 @@ static const struct {
     {"aks", collect_arm_aks},
     {"governance", collect_arm_governance},
     {"sql", collect_arm_sql},
+    {"databases", collect_arm_databases},
 };
 #define N_SERVICES (sizeof services / sizeof services[0])
 #define API_VERSION_SUBSCRIPTIONS "2022-12-01"
@@ -97,7 +98,7 @@ static const char schema[] =
     "\"description\":\"scan the subscriptions under this management group (all levels)\"},"
     "\"services\":{\"type\":\"array\",\"items\":{\"type\":\"string\","
     "\"enum\":[\"resources\",\"storage\",\"network\",\"keyvault\",\"compute\",\"web\",\"aks\","
-    "\"governance\",\"sql\"]},\"description\":\"default: "
+    "\"governance\",\"sql\",\"databases\"]},\"description\":\"default: "
     "all\"},"
     "\"arm_endpoint\":{\"type\":\"string\"," URL_PATTERN ",\"description\":\"Resource Manager endpoint\"},"
     "\"authority_host\":{\"type\":\"string\"," URL_PATTERN ",\"description\":\"Entra ID authority host\"},"
@@ -108,6 +109,9 @@ static const char schema[] =
     "\"description\":\"account name of blob_endpoint (default: from the URL)\"},"
     "\"storage_key\":{\"type\":\"string\",\"maxLength\":4096,\"description\":\"" REF_DESC " of the account key\"},"
     "\"storage_sas\":{\"type\":\"string\",\"maxLength\":4096,\"description\":\"" REF_DESC " of a SAS token\"},"
+    "\"storage_list_keys\":{\"type\":\"boolean\",\"description\":\"ARM mode: read each storage account's "
+    "key with listKeys (Microsoft.Storage/storageAccounts/listkeys/action) to collect its Blob service data plane "
+    "(logging, containers); default true\"},"
     "\"blob_page_size\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":5000,"
     "\"description\":\"containers per List Containers page (default 5000)\"}}}";
 
@@ -169,26 +173,6 @@ static char *url_dup(const char *v, const char *dflt)
             s[--n] = '\0';
     }
     return s;
-}
-
-/* The account name of a blob endpoint: ACCOUNT.blob.HOST, or the first path segment (Azurite, path style). */
-static char *account_from_endpoint(const char *ep)
-{
-    const char *h = strstr(ep, "://");
-    h = h ? h + 3 : ep;
-    const char *dot = strchr(h, '.'), *slash = strchr(h, '/');
-    const char *start = NULL;
-    size_t n = 0;
-    if (dot && (!slash || dot < slash) && strncmp(dot, ".blob.", 6) == 0) {
-        start = h;
-        n = (size_t)(dot - h);
-    } else if (slash) {
-        start = slash + 1;
-        n = strcspn(start, "/");
-    }
-    if (!start || n < 3 || n > 24 || strspn(start, "abcdefghijklmnopqrstuvwxyz0123456789") < n)
-        return NULL;
-    return strndup(start, n);
 }
 
 /* Pick the identity for ARM: config, then the environment, then a managed identity. */
@@ -295,12 +279,14 @@ static int az_init(pp_host *h, const char *config_json, void **inst, const char 
     const cJSON *ps = cJSON_GetObjectItem(cfg, "blob_page_size");
     c->blob_page_size =
         cJSON_IsNumber(ps) && ps->valuedouble >= 1 && ps->valuedouble <= 5000 ? (unsigned)ps->valuedouble : 5000;
+    const cJSON *lk = cJSON_GetObjectItem(cfg, "storage_list_keys");
+    c->storage_list_keys = cJSON_IsBool(lk) ? cJSON_IsTrue(lk) : 1;
     int rc = PP_OK;
     char why[AZ_ERR_LEN] = "";
     if (cfg_str(cfg, "blob_endpoint")) {
         c->blob_endpoint = url_dup(cfg_str(cfg, "blob_endpoint"), "");
         c->storage_account = cfg_str(cfg, "storage_account") ? strdup(cfg_str(cfg, "storage_account"))
-                                                             : account_from_endpoint(c->blob_endpoint);
+                                                             : az_storage_account_from_endpoint(c->blob_endpoint);
         c->storage_key_ref = cfg_str(cfg, "storage_key") ? strdup(cfg_str(cfg, "storage_key")) : NULL;
         c->storage_sas_ref = cfg_str(cfg, "storage_sas") ? strdup(cfg_str(cfg, "storage_sas")) : NULL;
         if (!c->storage_account)
@@ -515,7 +501,9 @@ static const pp_plugin descriptor = {
     .abi_minor = 1,
     .name = "azure",
     .version = "0.1.0",
-    .description = "Microsoft Azure inventory: ARM (storage, network, Key Vault, compute, SQL) and the Blob data plane",
+    .description =
+        "Microsoft Azure inventory: ARM (storage, network, Key Vault, compute, web, AKS, SQL, PostgreSQL/MySQL, "
+        "Defender, monitoring) and the Blob data plane",
     .license = "Apache-2.0",
     .kinds = PP_KIND_PROVIDER,
     .threads = PP_THREADS_PARALLEL,

@@ -42,6 +42,7 @@ typedef struct azure_ctx {
     char **services;        /* configured services, or NULL: all */
     size_t n_services;
     az_token_cache arm_token;
+    int storage_list_keys; /* listKeys + Blob data plane for discovered accounts (default on) */
 
     /* Storage data plane only (-o azure.blob_endpoint=URL) */
     char *blob_endpoint;   /* without trailing '/' */

@@ -3,9 +3,13 @@
  * without ARM: List Containers (with NextMarker pages) and Get Blob
  * Service Properties, authorized by Shared Key or a SAS token.
  *
+ * Used in two ways: data-plane mode (-o azure.blob_endpoint, a key or SAS
+ * from the user) and, in ARM mode, for each discovered storage account
+ * whose key ARM's listKeys gave us (collect_blob_arm_account).
+ *
  * Resources (docs/azure.md):
- *   azure.storage.container     uid ENDPOINT/CONTAINER
- *   azure.storage.blob_service  uid ENDPOINT
+ *   azure.storage.container     uid ENDPOINT/CONTAINER (ARM mode: the container's ARM id)
+ *   azure.storage.blob_service  uid ENDPOINT (ARM mode: ACCOUNT_ID/blobServices/default)
  * Both are shaped like their ARM counterparts (blobServices/containers,
  * blobServices/default) so one rule judges either source; logging, which
  * only the data plane returns, is added under properties.logging.
@@ -109,15 +113,28 @@ static void storage_error_code(const pp_http_response *r, char *code, size_t len
 
 enum { BLOB_OK = 0, BLOB_FAIL = -1, BLOB_DENIED = -2, BLOB_AUTH = -3 };
 
+/* One account's Blob service as this file talks to it. */
+typedef struct blob_target {
+    const char *endpoint;    /* without trailing '/' */
+    const char *account;     /* the storage account name (signs Shared Key requests) */
+    const char *rec_account; /* the records' account: the storage account, or the subscription in ARM mode */
+    const char *arm_id;      /* ARM mode: the account's ARM id (uids are ARM ids); NULL in data-plane mode */
+    const char *region;      /* ARM mode: the account's location */
+    const char *key_option;  /* what an error names: "azure.storage_key" or "the key from listKeys" */
+    const blob_auth *auth;
+    int queue; /* the Queue service (ARM mode: its properties only), not the Blob service */
+} blob_target;
+
 /* GET ENDPOINT[/]?QUERY, signed or with the SAS. On BLOB_OK the parsed XML in *out. */
-static int blob_get(azure_ctx *c, const blob_auth *a, const char *query, xml_node **out, char *code, size_t codelen,
+static int blob_get(azure_ctx *c, const blob_target *bt, const char *query, xml_node **out, char *code, size_t codelen,
                     char *err, size_t errlen)
 {
+    const blob_auth *a = bt->auth;
     *out = NULL;
     code[0] = '\0';
-    const char *path = endpoint_path(c->blob_endpoint);
+    const char *path = endpoint_path(bt->endpoint);
     char url[4096];
-    int w = snprintf(url, sizeof url, "%s%s?%s%s%s", c->blob_endpoint, *path ? "" : "/", query, a->sas ? "&" : "",
+    int w = snprintf(url, sizeof url, "%s%s?%s%s%s", bt->endpoint, *path ? "" : "/", query, a->sas ? "&" : "",
                      a->sas ? a->sas : "");
     if (w < 0 || (size_t)w >= sizeof url) {
         snprintf(err, errlen, "blob request URL too long");
@@ -128,8 +145,8 @@ static int blob_get(azure_ctx *c, const blob_auth *a, const char *query, xml_nod
     pp_http_header hd[3] = {{"x-ms-date", date}, {"x-ms-version", BLOB_API_VERSION}, {"Authorization", auth}};
     size_t nh = 2;
     if (a->key) {
-        char *sts = az_sharedkey_string_to_sign("GET", c->storage_account, *path ? path : "/", query, hd, 2, 0);
-        if (!sts || az_sharedkey_authorization(c->storage_account, a->key, a->keylen, sts, auth, sizeof auth) != 0) {
+        char *sts = az_sharedkey_string_to_sign("GET", bt->account, *path ? path : "/", query, hd, 2, 0);
+        if (!sts || az_sharedkey_authorization(bt->account, a->key, a->keylen, sts, auth, sizeof auth) != 0) {
             free(sts);
             snprintf(err, errlen, "could not sign the blob request");
             return BLOB_FAIL;
@@ -161,10 +178,10 @@ static int blob_get(azure_ctx *c, const blob_auth *a, const char *query, xml_nod
                           strcmp(code, "AuthorizationFailure") == 0 || (r->status == 403 && a->key);
         if (auth_failed) {
             snprintf(err, errlen,
-                     "the storage account %s refused our %s (HTTP %ld %s): check that azure.%s holds a valid %s for "
+                     "the storage account %s refused our %s (HTTP %ld %s): check that %s holds a valid %s for "
                      "this account, and that the account's firewall admits this client",
-                     c->storage_account, a->key ? "Shared Key signature" : "SAS token", r->status, code,
-                     a->key ? "storage_key" : "storage_sas", a->key ? "key" : "SAS token");
+                     bt->account, a->key ? "Shared Key signature" : "SAS token", r->status, code, bt->key_option,
+                     a->key ? "key" : "SAS token");
             result = BLOB_AUTH;
         } else if (r->status == 403 || r->status == 401) {
             snprintf(err, errlen, "%s: HTTP %ld %s", shown, r->status, code);
@@ -346,14 +363,18 @@ cJSON *storage_service_json(const xml_node *sp)
 }
 
 /* Outcome of a call for the task: denied -> finding; auth/other -> error of the task. */
-static int blob_outcome(azure_ctx *c, az_task *t, int rc, const char *permission, const char *what, const char *code,
-                        const char *err)
+static int blob_outcome(azure_ctx *c, az_task *t, const blob_target *bt, int rc, const char *permission,
+                        const char *what, const char *code, const char *err)
 {
     if (rc == BLOB_OK)
         return 0;
     if (rc == BLOB_DENIED) {
-        az_emit_denied(c, t, permission, what, c->blob_endpoint, c->storage_account, code);
+        az_emit_denied(c, t, permission, what, bt->arm_id ? bt->arm_id : bt->endpoint, bt->rec_account, code);
         return 0;
+    }
+    if (bt->arm_id) { /* ARM mode: the caller falls back to ARM's view; a warning, not an error of the task */
+        az_log(c, PP_LOG_WARN, "%s: %s", t->id, err);
+        return -1;
     }
     t->errors++;
     az_set_error("%s", err);
@@ -361,7 +382,7 @@ static int blob_outcome(azure_ctx *c, az_task *t, int rc, const char *permission
     return -1;
 }
 
-static int list_containers(azure_ctx *c, az_task *t, const blob_auth *a)
+static int list_containers(azure_ctx *c, az_task *t, const blob_target *bt, unsigned long *emitted)
 {
     char *marker = NULL;
     int rc = 0;
@@ -377,13 +398,13 @@ static int list_containers(azure_ctx *c, az_task *t, const blob_auth *a)
                  em ? em : "");
         free(em);
         xml_node *x = NULL;
-        int r = blob_get(c, a, query, &x, code, sizeof code, err, sizeof err);
+        int r = blob_get(c, bt, query, &x, code, sizeof code, err, sizeof err);
         if (r == AZ_E_CANCELLED) {
             rc = r;
             break;
         }
-        if (blob_outcome(c, t, r, "Microsoft.Storage/storageAccounts/blobServices/containers/read", "blob containers",
-                         code, err) != 0) {
+        if (blob_outcome(c, t, bt, r, "Microsoft.Storage/storageAccounts/blobServices/containers/read",
+                         "blob containers", code, err) != 0) {
             rc = -1;
             break;
         }
@@ -402,11 +423,15 @@ static int list_containers(azure_ctx *c, az_task *t, const blob_auth *a)
                 az_log(c, PP_LOG_WARN, "%s: a container without a name was skipped", t->id);
                 continue;
             }
-            char uid[1200];
-            snprintf(uid, sizeof uid, "%s/%s", c->blob_endpoint, name);
-            cJSON_AddStringToObject(d, "storageAccount", c->storage_account);
-            az_emit_resource(c, "azure.storage.container", uid, name, c->storage_account, NULL, d, NULL);
+            char uid[1600];
+            if (bt->arm_id)
+                snprintf(uid, sizeof uid, "%s/blobServices/default/containers/%s", bt->arm_id, name);
+            else
+                snprintf(uid, sizeof uid, "%s/%s", bt->endpoint, name);
+            cJSON_AddStringToObject(d, "storageAccount", bt->account);
+            az_emit_resource(c, "azure.storage.container", uid, name, bt->rec_account, bt->region, d, NULL);
             n++;
+            (*emitted)++;
         }
         const char *nm = xml_text_at(x, "NextMarker");
         if (nm && strlen(nm) > 300) { /* container names are at most 63 characters; a marker is not a blob */
@@ -434,26 +459,40 @@ static int list_containers(azure_ctx *c, az_task *t, const blob_auth *a)
     return rc;
 }
 
-static int service_properties(azure_ctx *c, az_task *t, const blob_auth *a)
+/* Get (Blob or Queue) Service Properties: the same XML and the same Shared Key scheme for both services. */
+static int service_properties(azure_ctx *c, az_task *t, const blob_target *bt)
 {
     char code[120], err[AZ_ERR_LEN] = "";
     xml_node *x = NULL;
-    int r = blob_get(c, a, "restype=service&comp=properties", &x, code, sizeof code, err, sizeof err);
+    int r = blob_get(c, bt, "restype=service&comp=properties", &x, code, sizeof code, err, sizeof err);
     if (r == AZ_E_CANCELLED)
         return r;
-    if (blob_outcome(c, t, r, "Microsoft.Storage/storageAccounts/blobServices/read", "blob service properties", code,
-                     err) != 0)
+    if (blob_outcome(c, t, bt, r,
+                     bt->queue ? "Microsoft.Storage/storageAccounts/queueServices/read"
+                               : "Microsoft.Storage/storageAccounts/blobServices/read",
+                     bt->queue ? "queue service properties" : "blob service properties", code, err) != 0)
         return -1;
     if (!x)
         return 0;
     cJSON *d = storage_service_json(x);
     xml_free(x);
     if (!d) {
+        if (bt->arm_id) {
+            az_log(c, PP_LOG_WARN, "%s: Get Service Properties of %s answered no <StorageServiceProperties>", t->id,
+                   bt->account);
+            return -1;
+        }
         az_set_error("%s: Get Blob Service Properties answered no <StorageServiceProperties>", t->id);
         return -1;
     }
-    cJSON_AddStringToObject(d, "storageAccount", c->storage_account);
-    az_emit_resource(c, "azure.storage.blob_service", c->blob_endpoint, "default", c->storage_account, NULL, d, NULL);
+    cJSON_AddStringToObject(d, "storageAccount", bt->account);
+    char uid[1600];
+    snprintf(uid, sizeof uid, "%s%s", bt->arm_id ? bt->arm_id : bt->endpoint,
+             !bt->arm_id ? ""
+             : bt->queue ? "/queueServices/default"
+                         : "/blobServices/default");
+    az_emit_resource(c, bt->queue ? "azure.storage.queue_service" : "azure.storage.blob_service", uid, "default",
+                     bt->rec_account, bt->region, d, NULL);
     return 0;
 }
 
@@ -465,11 +504,51 @@ int collect_blob(azure_ctx *c, az_task *t)
         az_set_error("%s", err);
         return PP_ERR_INVALID;
     }
-    int rc = service_properties(c, t, &a);
+    blob_target bt = {c->blob_endpoint, c->storage_account, c->storage_account, NULL, NULL, "azure.storage_key", &a, 0};
+    if (a.sas)
+        bt.key_option = "azure.storage_sas";
+    unsigned long n = 0;
+    int rc = service_properties(c, t, &bt);
     if (rc == 0)
-        rc = list_containers(c, t, &a);
+        rc = list_containers(c, t, &bt, &n);
     blob_auth_free(&a);
     if (rc == AZ_E_CANCELLED)
         return PP_ERR_CANCELLED;
     return rc == 0 ? PP_OK : PP_ERR;
+}
+
+/* @endpoint without its trailing slashes; malloc'd or NULL. */
+static char *trimmed(const char *endpoint)
+{
+    size_t n = strlen(endpoint);
+    while (n && endpoint[n - 1] == '/')
+        n--;
+    return strndup(endpoint, n);
+}
+
+int collect_blob_arm_account(azure_ctx *c, az_task *t, const char *arm_id, const char *account, const char *region,
+                             const char *endpoint, const char *queue_endpoint, const unsigned char *key, size_t keylen)
+{
+    blob_auth a = {(unsigned char *)key, keylen, NULL}; /* borrowed: the caller wipes it */
+    char *ep = trimmed(endpoint);
+    if (!ep)
+        return -1;
+    blob_target bt = {ep, account, t->subscription, arm_id, region, "the key that listKeys returned", &a, 0};
+    unsigned long emitted = 0;
+    int rc = service_properties(c, t, &bt);
+    if (rc == 0)
+        rc = list_containers(c, t, &bt, &emitted);
+    free(ep);
+    if (rc != AZ_E_CANCELLED && queue_endpoint && (ep = trimmed(queue_endpoint)) != NULL) {
+        /* the Queue service's logging (same key, same signature scheme); a failure is a warning only */
+        blob_target qt = {ep, account, t->subscription, arm_id, region, "the key that listKeys returned", &a, 1};
+        if (service_properties(c, t, &qt) == AZ_E_CANCELLED)
+            rc = AZ_E_CANCELLED;
+        free(ep);
+    }
+    if (rc == AZ_E_CANCELLED)
+        return rc;
+    if (rc != 0 && emitted == 0)
+        return -1; /* nothing of the containers arrived: ARM's list stands in */
+    return 0;
 }

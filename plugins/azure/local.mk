@@ -31,12 +31,19 @@ tests_unit_test_azure_SOURCES = tests/unit/test_azure.c $(AZURE_PLUGIN_SOURCES) 
 tests_unit_test_azure_CFLAGS = $(AM_CFLAGS) $(AZURE_PLUGIN_CFLAGS)
 tests_unit_test_azure_LDADD = $(AZURE_PLUGIN_LIBS)
 
+# The storage account name of a service endpoint; the wiping of listKeys answers.
+check_PROGRAMS += tests/unit/test_azure_listkeys
+TESTS += tests/unit/test_azure_listkeys
+tests_unit_test_azure_listkeys_SOURCES = tests/unit/test_azure_listkeys.c $(AZURE_PLUGIN_SOURCES) tests/support/test_check.h
+tests_unit_test_azure_listkeys_CFLAGS = $(AM_CFLAGS) $(AZURE_PLUGIN_CFLAGS)
+tests_unit_test_azure_listkeys_LDADD = $(AZURE_PLUGIN_LIBS)
+
 # ARM + Entra ID against a local HTTPS mock (test CA) that verifies client
-# secrets and RS256 client assertions; the Blob data plane against Azurite.
-TESTS += tests/integration/azure_arm.sh
-# tests/integration/azure_azurite.sh (the data plane against a real Azurite) is
-# run by hand for now (make check TESTS=tests/integration/azure_azurite.sh):
-# the pinned azurite@3.35.0 was verified on Node 20 only, and Debian 12 ships
-# Node 18; it joins TESTS once CI's Node is settled (docs/azure.md).
+# secrets, RS256 client assertions and the Shared Key signatures made with
+# the key from listKeys; the Blob data plane against Azurite, installed on
+# first use with `npm ci` from tests/fixtures/azure/azurite/package-lock.json
+# (azurite 3.35.0 and its whole tree; verified on Node 18.20 = Debian 12's
+# nodejs, and on Node 20).
+TESTS += tests/integration/azure_arm.sh tests/integration/azure_azurite.sh
 EXTRA_DIST += tests/integration/azure_arm.sh tests/integration/azure_azurite.sh tests/support/azure_mock.py \
-	tests/support/azure_blob_admin.py tests/fixtures/azure docs/azure.md
+	tests/support/azure_blob_admin.py tests/fixtures/azure docs/azure.md contrib/bench/azure_bench.sh

@@ -58,7 +58,7 @@ export class Browser {
 
   // send - one command (to the session @sessionId when given); resolves to
   // its result, rejects on a protocol error or after @timeoutMs.
-  send(method, params = {}, sessionId, timeoutMs = 30000) {
+  send(method, params = {}, sessionId, timeoutMs = 120000) { // generous: CI machines may be loaded
     const id = this.nextId++;
     const msg = { id, method, params };
     if (sessionId) msg.sessionId = sessionId;
@@ -109,14 +109,14 @@ export class Page {
 
   send(method, params = {}, timeoutMs) { return this.b.send(method, params, this.sessionId, timeoutMs); }
 
-  waitFor(method, timeoutMs = 30000) {
+  waitFor(method, timeoutMs = 120000) {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no ${method} in ${timeoutMs} ms`)), timeoutMs);
       this.waiters.push({ method, resolve: (p) => { clearTimeout(t); resolve(p); } });
     });
   }
 
-  async goto(url, timeoutMs = 60000) {
+  async goto(url, timeoutMs = 120000) {
     const loaded = this.waitFor('Page.loadEventFired', timeoutMs);
     const r = await this.send('Page.navigate', { url }, timeoutMs);
     if (r.errorText) throw new Error(`cannot open ${url}: ${r.errorText}`);

@@ -24,7 +24,9 @@ PARAPET_TEST=1
 TENANT=11111111-2222-3333-4444-555555555555
 CLIENT=aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee
 MOCK_SECRET="itestSECRET~$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')+/="
-export PARAPET_TEST MOCK_SECRET
+# the storage account key the mock's listKeys hands out (64 random bytes, base64, as Azure's)
+MOCK_STORAGE_KEY=$(head -c 64 /dev/urandom | base64 | tr -d '\n')
+export PARAPET_TEST MOCK_SECRET MOCK_STORAGE_KEY
 SUB_A=00000000-0000-0000-0000-00000000000a
 SUB_B=00000000-0000-0000-0000-00000000000b
 
@@ -81,17 +83,30 @@ same_lines "resource types and counts (2 enabled subscriptions; the disabled one
     "$(jsonl_sql "$OUT" "SELECT json_extract(value,'\$.type'), count(*) FROM $RES GROUP BY 1 ORDER BY 1;")" \
     "azure.aks.cluster|2
 azure.authorization.role_assignment|2
+azure.authorization.role_definition|2
 azure.compute.disk|2
 azure.compute.vm|4
+azure.keyvault.key|2
+azure.keyvault.secret|1
 azure.keyvault.vault|1
+azure.monitor.activity_log_alert|4
+azure.monitor.activity_log_monitoring|2
 azure.monitor.diagnostic_setting|2
+azure.mysql.flexible_server|2
+azure.network.flow_log|2
 azure.network.nsg|4
+azure.network.watcher|2
+azure.postgresql.flexible_server|2
 azure.resource_group|4
+azure.security.auto_provisioning|2
+azure.security.contact|2
 azure.security.pricing|4
 azure.sql.database|2
 azure.sql.server|2
-azure.storage.account|4
-azure.storage.container|4
+azure.storage.account|6
+azure.storage.blob_service|2
+azure.storage.container|8
+azure.storage.queue_service|2
 azure.subscription|2
 azure.web.site|2"
 same_lines "subscriptions over two nextLink pages" \
@@ -144,11 +159,83 @@ same_lines "SQL server: firewall rules, auditing, no Entra ID admin (null)" \
 same_lines "SQL database (master skipped) with its TDE state" \
     "$(q "$SQL/databases/orders" "json_extract(value,'\$.data.transparentDataEncryption.properties.state'), json_extract(value,'\$.data.server'), json_type(value,'\$.data.transparentDataEncryption.id')")" \
     "Disabled|sql-acme|"
-same_lines "the denied Key Vault list is one error finding naming the permission" \
-    "$(jsonl_sql "$OUT" "SELECT json_extract(value,'\$.rule_id'), json_extract(value,'\$.status'), json_extract(value,'\$.resource_uid'), json_extract(value,'\$.evidence.permission'), json_extract(value,'\$.evidence.errorCode') FROM $FND;")" \
-    "azure-collection-access-denied|error|/subscriptions/$SUB_B|Microsoft.KeyVault/vaults/read|AuthorizationFailed"
+same_lines "denials are error findings naming the permission: the Key Vault list, and listKeys of acmepublic" \
+    "$(jsonl_sql "$OUT" "SELECT json_extract(value,'\$.rule_id'), json_extract(value,'\$.status'), json_extract(value,'\$.resource_uid'), json_extract(value,'\$.evidence.permission'), json_extract(value,'\$.evidence.errorCode') FROM $FND ORDER BY 3;")" \
+    "azure-collection-access-denied|error|$SA|Microsoft.Storage/storageAccounts/listkeys/action|AuthorizationFailed
+azure-collection-access-denied|error|/subscriptions/$SUB_B|Microsoft.KeyVault/vaults/read|AuthorizationFailed
+azure-collection-access-denied|error|/subscriptions/$SUB_B/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/acmepublic|Microsoft.Storage/storageAccounts/listkeys/action|AuthorizationFailed"
 check "no secret or token in the output or the logs" \
     sh -c "! grep -q -F -e '$MOCK_SECRET' -e 'mocktok-' '$OUT' '$TMP/s1.err' '$TMP/s1.out'"
+check "the storage account key from listKeys is in no output, log or store" \
+    sh -c "! grep -q -F -e '$MOCK_STORAGE_KEY' '$OUT' '$TMP/s1.err' '$TMP/s1.out' '$TMP/s1.db'"
+
+# -- listKeys -> the Blob data plane of acmeprivate (the mock checks each Shared Key signature) --
+SP="/subscriptions/$SUB_A/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/acmeprivate"
+check "listKeys was throttled once (429 + Retry-After) and retried" \
+    sh -c "grep -q 'listKeys 429\$' '$LOG1' && test \$(grep -c 'acmeprivate/listKeys 200\$' '$LOG1') -eq 2"
+check "every data-plane request carried a valid Shared Key signature" \
+    sh -c "test \$(grep -c '^BLOB .* 200\$' '$LOG1') -eq 6 && ! grep -q '^BLOB .* 403\$' '$LOG1'"
+same_lines "blob service logging and containers of acmeprivate from the data plane, under ARM ids" \
+    "$(q "$SP/blobServices/default" "json_extract(value,'\$.type'), json_extract(value,'\$.account'), json_extract(value,'\$.region'), json_extract(value,'\$.data.properties.logging.read'), json_extract(value,'\$.data.properties.logging.write'), json_extract(value,'\$.data.storageAccount')")
+$(q "$SP/blobServices/default/containers/site" "json_extract(value,'\$.data.properties.publicAccess'), json_extract(value,'\$.region')")
+$(q "$SP/blobServices/default/containers/backups" "json_extract(value,'\$.data.properties.publicAccess'), json_extract(value,'\$.data.properties.leaseState')")
+$(q "$SP/queueServices/default" "json_extract(value,'\$.type'), json_extract(value,'\$.data.properties.logging.read'), json_extract(value,'\$.data.properties.logging.delete'), json_extract(value,'\$.data.properties.logging.retentionPolicy.days')")" \
+    "azure.storage.blob_service|$SUB_A|westeurope|0|1|acmeprivate
+Blob|westeurope
+None|Available
+azure.storage.queue_service|1|0|30"
+check "acmeprivate's containers were not listed through ARM as well" \
+    sh -c "! grep -q 'acmeprivate/blobServices/default/containers ' '$LOG1'"
+check "a forged blob endpoint (user info pointing elsewhere) is not used: no listKeys for it, its containers via ARM" \
+    sh -c "! grep -q 'acmehostile/listKeys' '$LOG1' && grep -q 'acmehostile/blobServices/default/containers 200\$' '$LOG1' && grep -q 'acmehostile: the blob endpoint is neither https nor local' '$TMP/s1.err'"
+
+# -- the collectors added for CIS Azure 3.0 --
+W="/subscriptions/$SUB_A/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/NetworkWatcher_westeurope"
+same_lines "flow log of a Network Watcher; VM extensions; SQL Defender and TDE protector" \
+    "$(q "$W/flowLogs/fl-nsg-web" "json_extract(value,'\$.data.properties.retentionPolicy.days'), json_extract(value,'\$.data.properties.enabled'), json_extract(value,'\$.data.properties.targetResourceId') LIKE '%/nsg-web'")
+$(q "$VM/vm-web" "json_extract(value,'\$.data.extensions[0].name'), json_extract(value,'\$.data.extensions[0].properties.publisher'), json_type(value,'\$.data.extensions[0].type')")
+$(q "$SQL" "json_extract(value,'\$.data.securityAlertPolicies.properties.state'), json_extract(value,'\$.data.encryptionProtector.properties.serverKeyType'), json_type(value,'\$.data.encryptionProtector.id')")" \
+    "30|1|1
+AzureMonitorAgent|Microsoft.Azure.Monitor|
+Disabled|ServiceManaged|"
+same_lines "Key Vault keys and secrets: metadata only, expiry when set, the vault's RBAC mode" \
+    "$(q "$KV/keys/cmk" "json_extract(value,'\$.data.properties.attributes.exp'), json_extract(value,'\$.data.vault'), json_extract(value,'\$.data.vaultRbacAuthorization')")
+$(q "$KV/keys/old" "json_type(value,'\$.data.properties.attributes.exp')")
+$(q "$KV/secrets/db-password" "json_type(value,'\$.data.properties.attributes.exp'), json_type(value,'\$.data.properties.value'), json_extract(value,'\$.data.properties.contentType')")" \
+    "1800000000|kv-acme|0
+
+||text/plain"
+PG="/subscriptions/$SUB_A/resourceGroups/rg-data/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-orders"
+same_lines "PostgreSQL parameters over two pages, only those the rules read; MySQL" \
+    "$(q "$PG" "json_array_length(value,'\$.data.configurations'), json_extract(value,'\$.data.configurations[0].name'), json_extract(value,'\$.data.configurations[1].name'), json_extract(value,'\$.data.configurations[2].name'), json_extract(value,'\$.data.configurations[2].properties.value'), json_type(value,'\$.data.configurations[2].properties.description')")
+$(q "/subscriptions/$SUB_A/resourceGroups/rg-data/providers/Microsoft.DBforMySQL/flexibleServers/mysql-shop" "json_extract(value,'\$.data.configurations[0].name'), json_extract(value,'\$.data.configurations[0].properties.value')")" \
+    "3|require_secure_transport|log_checkpoints|log_connections|off|
+require_secure_transport|OFF"
+same_lines "custom role, security contact, auto provisioning; the monitoring summary counts only enabled alerts" \
+    "$(q "/subscriptions/$SUB_A/providers/Microsoft.Authorization/roleDefinitions/rd-admin" "json_extract(value,'\$.data.properties.roleName'), json_extract(value,'\$.data.properties.permissions[0].actions[0]')")
+$(q "/subscriptions/$SUB_A/providers/Microsoft.Security/securityContacts/default" "json_extract(value,'\$.data.properties.alertNotifications.state')")
+$(q "/subscriptions/$SUB_A/providers/Microsoft.Security/autoProvisioningSettings/default" "json_extract(value,'\$.data.properties.autoProvision')")
+$(q "/subscriptions/$SUB_A/providers/Microsoft.Insights/activityLogMonitoring" "json_extract(value,'\$.data.activityLogAlerts'), json_extract(value,'\$.data.alertOperations'), json_extract(value,'\$.data.diagnosticSettings'), json_extract(value,'\$.data.exportedCategories')")" \
+    "acme-sub-admin|*
+Off
+Off
+2|[\"microsoft.network/networksecuritygroups/write\"]|1|[\"administrative\"]"
+
+# -- azure.storage_list_keys=false: no listKeys, containers through ARM only --
+: >"$LOG1"
+# shellcheck disable=SC2086
+AZURE_TENANT_ID=$TENANT AZURE_CLIENT_ID=$CLIENT AZURE_CLIENT_SECRET=$MOCK_SECRET \
+    run_parapet "$TMP/s1b" --plugin-dir "$PD" scan azure --db "$TMP/s1b.db" $ENDPOINTS \
+    -o azure.subscriptions=$SUB_A -o azure.services=storage -o azure.storage_list_keys=false \
+    --output "jsonl:$TMP/s1b.jsonl" -o jsonl.resources=true
+expect_rc "$TMP/s1b" 0 "scan with azure.storage_list_keys=false"
+check "no key was asked for and no data-plane call made" sh -c "! grep -q -e '^POST ' -e '^BLOB ' '$LOG1'"
+same_lines "containers from ARM only, no blob service resource, no denial finding" \
+    "$(jsonl_sql "$TMP/s1b.jsonl" "SELECT json_extract(value,'\$.type'), count(*) FROM $RES GROUP BY 1 ORDER BY 1;")
+$(jsonl_sql "$TMP/s1b.jsonl" "SELECT count(*) FROM $FND;")" \
+    "azure.storage.account|3
+azure.storage.container|3
+0"
 
 # -- scan 2: client certificate (RS256 assertion verified by the mock), one subscription, one service --
 : >"$LOG1"
@@ -161,8 +248,10 @@ check "the mock verified the client assertion" grep -q '^TOKEN assertion OK' "$L
 check "no assertion was refused" sh -c "! grep -q 'TOKEN assertion FAIL' '$LOG1'"
 same_lines "only the configured subscription and service" \
     "$(jsonl_sql "$TMP/s2.jsonl" "SELECT json_extract(value,'\$.type'), json_extract(value,'\$.account'), count(*) FROM $RES GROUP BY 1, 2 ORDER BY 1;")" \
-    "azure.storage.account|$SUB_A|2
-azure.storage.container|$SUB_A|2"
+    "azure.storage.account|$SUB_A|3
+azure.storage.blob_service|$SUB_A|1
+azure.storage.container|$SUB_A|4
+azure.storage.queue_service|$SUB_A|1"
 
 # -- scan 3: a certificate the application does not have: the assertion's signature fails --
 : >"$LOG1"
@@ -267,8 +356,53 @@ pass
 fail
 fail
 fail"
+    # the rules added for CIS Azure 3.0, on the shapes the collectors produce (one line per rule and resource)
+    got=""
+    for pair in azure-storage-account-cross-tenant-replication:acmepublic azure-storage-account-cross-tenant-replication:acmeprivate \
+        azure-storage-container-public:site azure-storage-container-public:backups azure-storage-blob-logging-incomplete:default \
+        azure-storage-queue-logging-incomplete:default \
+        azure-network-flow-log-retention-short:fl-nsg-web azure-keyvault-key-no-expiry:old azure-keyvault-key-no-expiry:cmk \
+        azure-keyvault-secret-no-expiry:db-password azure-keyvault-logging-off:kv-acme azure-sql-server-threat-detection-off:sql-acme \
+        azure-sql-database-tde-off:orders azure-postgresql-flexible-ssl-not-enforced:pg-orders \
+        azure-postgresql-flexible-log-connections-off:pg-orders azure-mysql-flexible-ssl-not-enforced:mysql-shop \
+        azure-web-app-ftp-allowed:app-shop azure-aks-rbac-off:aks-prod azure-aks-no-network-policy:aks-prod \
+        azure-defender-servers-off:VirtualMachines azure-defender-storage-off:StorageAccounts \
+        azure-security-contact-no-email:default azure-security-auto-provisioning-off:default \
+        azure-monitor-no-alert-nsg-write:activityLogMonitoring azure-monitor-no-alert-nsg-delete:activityLogMonitoring \
+        azure-custom-role-subscription-owner:rd-admin azure-vm-trusted-launch-off:vm-old; do
+        got="$got${got:+
+}${pair%%:*} ${pair#*:} $(jsonl_sql "$TMP/s7.jsonl" "$(printf "$F7" "${pair%%:*}" "${pair#*:}")" | tr '\n' ' ')"
+    done
+    same_lines "the CIS Azure 3.0 rules judge the collected resources" "$got" \
+        "azure-storage-account-cross-tenant-replication acmepublic fail 
+azure-storage-account-cross-tenant-replication acmeprivate pass 
+azure-storage-container-public site fail 
+azure-storage-container-public backups pass 
+azure-storage-blob-logging-incomplete default fail 
+azure-storage-queue-logging-incomplete default fail 
+azure-network-flow-log-retention-short fl-nsg-web fail 
+azure-keyvault-key-no-expiry old fail 
+azure-keyvault-key-no-expiry cmk pass 
+azure-keyvault-secret-no-expiry db-password fail 
+azure-keyvault-logging-off kv-acme fail 
+azure-sql-server-threat-detection-off sql-acme fail 
+azure-sql-database-tde-off orders fail 
+azure-postgresql-flexible-ssl-not-enforced pg-orders pass 
+azure-postgresql-flexible-log-connections-off pg-orders fail 
+azure-mysql-flexible-ssl-not-enforced mysql-shop fail 
+azure-web-app-ftp-allowed app-shop fail 
+azure-aks-rbac-off aks-prod pass 
+azure-aks-no-network-policy aks-prod fail 
+azure-defender-servers-off VirtualMachines fail 
+azure-defender-storage-off StorageAccounts pass 
+azure-security-contact-no-email default fail 
+azure-security-auto-provisioning-off default fail 
+azure-monitor-no-alert-nsg-write activityLogMonitoring pass 
+azure-monitor-no-alert-nsg-delete activityLogMonitoring fail 
+azure-custom-role-subscription-owner rd-admin fail 
+azure-vm-trusted-launch-off vm-old fail "
     check "no rule failed to evaluate on the collected shapes" \
-        test -z "$(jsonl_sql "$TMP/s7.jsonl" "SELECT 1 FROM $FND WHERE json_extract(value,'\$.status')='error';")"
+        test -z "$(jsonl_sql "$TMP/s7.jsonl" "SELECT 1 FROM $FND WHERE json_extract(value,'\$.status')='error' AND json_extract(value,'\$.rule_id')!='azure-collection-access-denied';")"
 fi
 
 finish

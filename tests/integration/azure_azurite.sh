@@ -7,31 +7,43 @@
 # containers with each public access level and sets the blob service
 # properties through the REST API (tests/support/azure_blob_admin.py, a
 # signer written independently of the plugin), scans, and checks what a
-# user would read in the output.
+# user would read in the output. Last, ARM mode: the local ARM stand-in
+# (tests/support/azure_mock.py) answers listKeys with Azurite's key and
+# points a storage account's blob endpoint at Azurite, so the key that
+# listKeys returned signs real requests.
 #
-# Needs: python3, node and npm (Debian: nodejs npm). Override the Azurite
-# binary with AZURITE_BLOB=/path/to/azurite-blob (no npm needed then).
-AZURITE_VERSION=3.35.0
-AZURITE_DIR="${PARAPET_AZURITE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/parapet-test/azurite-$AZURITE_VERSION}"
+# Azurite and its whole dependency tree are pinned by
+# tests/fixtures/azure/azurite/package-lock.json (azurite 3.35.0; verified
+# on Node 18.20, Debian 12's nodejs, and Node 20) and installed with
+# `npm ci` into ${XDG_CACHE_HOME:-~/.cache}/parapet-test/azurite-<lock hash>
+# (or PARAPET_AZURITE_DIR) the first time.
+#
+# Needs: python3, openssl, node and npm (Debian: nodejs npm). Override the
+# Azurite binary with AZURITE_BLOB=/path/to/azurite-blob (no npm needed then).
 . "${top_srcdir:?}/tests/integration/plugins_lib.sh"
 
 need python3 "apt-get install python3"
+need openssl "apt-get install openssl"
 
 AZURE_SO="$top_builddir/plugins/azure/.libs/azure.so"
 [ -f "$AZURE_SO" ] || { echo "FAIL: $AZURE_SO is not built" >&2; exit 1; }
 PD=$(plugin_dir plugins)
 ln -sf "$AZURE_SO" "$PD/azure.so"
 ADMIN="$top_srcdir/tests/support/azure_blob_admin.py"
+PIN="$top_srcdir/tests/fixtures/azure/azurite"
+LOCK_ID=$(sha256sum "$PIN/package-lock.json" | cut -c1-12)
+AZURITE_DIR="${PARAPET_AZURITE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/parapet-test/azurite-$LOCK_ID}"
 
-# -- Azurite: from the cache, or installed into it once --
+# -- Azurite: from the cache, or installed into it once, exactly as the lock file says --
 AZB="${AZURITE_BLOB:-$AZURITE_DIR/node_modules/.bin/azurite-blob}"
 if [ ! -x "$AZB" ]; then
     need node "apt-get install nodejs"
     need npm "apt-get install npm"
     mkdir -p "$AZURITE_DIR" || exit 1
-    echo "installing azurite@$AZURITE_VERSION into $AZURITE_DIR"
-    npm install --prefix "$AZURITE_DIR" --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION" \
-        >"$TMP/npm.log" 2>&1 || { echo "FAIL: npm install azurite failed:" >&2; tail -20 "$TMP/npm.log" >&2; exit 1; }
+    cp "$PIN/package.json" "$PIN/package-lock.json" "$AZURITE_DIR/" || exit 1
+    echo "installing the pinned azurite into $AZURITE_DIR (node $(node --version))"
+    npm ci --prefix "$AZURITE_DIR" --no-audit --no-fund --loglevel=error >"$TMP/npm.log" 2>&1 ||
+        { echo "FAIL: npm ci (azurite) failed:" >&2; tail -20 "$TMP/npm.log" >&2; exit 1; }
 fi
 [ -x "$AZB" ] || { echo "FAIL: no azurite-blob at $AZB" >&2; exit 1; }
 
@@ -142,8 +154,66 @@ AZ_KEY='not base64!' run_parapet "$TMP/s6" --plugin-dir "$PD" scan azure --db "$
 expect_rc "$TMP/s6" 2 "scan with a key that is not base64"
 check "the error names the option" grep -q "azure.storage_key is not a base64 storage account key" "$TMP/s6.err"
 
+# -- ARM mode: listKeys hands out Azurite's key; the Blob data plane of that account is collected with it,
+#    and its Queue service's logging (azurite-queue on another port) --
+AZQ="$(dirname "$AZB")/azurite-queue"
+QPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$TMP/azurite-q"
+"$AZQ" --queueHost 127.0.0.1 --queuePort "$QPORT" --location "$TMP/azurite-q" --disableTelemetry \
+    >"$TMP/azurite-q.log" 2>&1 &
+AZQPID=$!
+CLEANUP_PIDS="$CLEANUP_PIDS $AZQPID"
+i=0
+while [ $i -lt 150 ] && kill -0 "$AZQPID" 2>/dev/null && ! grep -q "successfully listens" "$TMP/azurite-q.log"; do
+    sleep 0.1
+    i=$((i + 1))
+done
+grep -q "successfully listens" "$TMP/azurite-q.log" || { echo "FAIL: azurite-queue did not start" >&2; exit 1; }
+QEP="http://127.0.0.1:$QPORT/$ACCOUNT"
+python3 "$ADMIN" "$QEP" $ACCOUNT properties "$top_srcdir/tests/fixtures/azure/queue_service_properties.xml" ||
+    { echo "FAIL: could not set the queue service properties" >&2; exit 1; }
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/ca.key" -out "$TMP/ca.pem" -days 2 \
+    -subj "/CN=parapet azure test CA" >/dev/null 2>&1 &&
+    openssl req -newkey rsa:2048 -nodes -keyout "$TMP/srv.key" -out "$TMP/srv.csr" -subj "/CN=127.0.0.1" \
+        >/dev/null 2>&1 &&
+    printf 'subjectAltName=IP:127.0.0.1\n' >"$TMP/san.ext" &&
+    openssl x509 -req -in "$TMP/srv.csr" -CA "$TMP/ca.pem" -CAkey "$TMP/ca.key" -CAcreateserial \
+        -out "$TMP/srv.pem" -days 2 -extfile "$TMP/san.ext" >/dev/null 2>&1 || { echo "FAIL: openssl" >&2; exit 1; }
+TENANT=11111111-2222-3333-4444-555555555555
+CLIENT=aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee
+SUB_A=00000000-0000-0000-0000-00000000000a
+MOCK_SECRET="azuriteSECRET$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+export MOCK_SECRET
+python3 "$top_srcdir/tests/support/azure_mock.py" --cert "$TMP/srv.pem" --key "$TMP/srv.key" \
+    --port-file "$TMP/mock.port" --log "$TMP/mock.log" --tenant $TENANT --client-id $CLIENT \
+    --secret-env MOCK_SECRET --blob-endpoint "$EP/" --queue-endpoint "$QEP/" 2>"$TMP/mock.err" &
+CLEANUP_PIDS="$CLEANUP_PIDS $!"
+i=0
+while [ ! -s "$TMP/mock.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -s "$TMP/mock.port" ] || { echo "FAIL: the ARM mock did not start: $(cat "$TMP/mock.err")" >&2; exit 1; }
+ARM="https://127.0.0.1:$(cat "$TMP/mock.port")"
+AZURE_TENANT_ID=$TENANT AZURE_CLIENT_ID=$CLIENT AZURE_CLIENT_SECRET=$MOCK_SECRET PARAPET_TEST=1 \
+    run_parapet "$TMP/s7" --plugin-dir "$PD" scan azure --db "$TMP/s7.db" -o azure.arm_endpoint="$ARM" \
+    -o azure.authority_host="$ARM" -o azure.http.ca_file="$TMP/ca.pem" -o azure.subscriptions=$SUB_A \
+    -o azure.services=storage -o azure.blob_page_size=3 --output "jsonl:$TMP/s7.jsonl" -o jsonl.resources=true
+expect_rc "$TMP/s7" 0 "ARM scan whose listKeys returns Azurite's key"
+SP="/subscriptions/$SUB_A/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/acmeprivate"
+same_lines "acmeprivate's blob service and containers come from Azurite, under ARM ids" \
+    "$(jsonl_sql "$TMP/s7.jsonl" "SELECT json_extract(value,'\$.uid'), json_extract(value,'\$.account'), json_extract(value,'\$.data.properties.logging.delete'), json_extract(value,'\$.data.properties.deleteRetentionPolicy.days'), json_extract(value,'\$.data.storageAccount') FROM $RES WHERE json_extract(value,'\$.type')='azure.storage.blob_service';")
+$(jsonl_sql "$TMP/s7.jsonl" "SELECT count(*) FROM $RES WHERE json_extract(value,'\$.uid') LIKE '$SP/blobServices/default/containers/%';")
+$(jsonl_sql "$TMP/s7.jsonl" "SELECT json_extract(value,'\$.data.properties.publicAccess'), json_extract(value,'\$.region') FROM $RES WHERE json_extract(value,'\$.uid')='$SP/blobServices/default/containers/public-c';")
+$(jsonl_sql "$TMP/s7.jsonl" "SELECT json_extract(value,'\$.uid'), json_extract(value,'\$.data.properties.logging.read'), json_extract(value,'\$.data.properties.logging.delete'), json_extract(value,'\$.data.properties.logging.retentionPolicy.days') FROM $RES WHERE json_extract(value,'\$.type')='azure.storage.queue_service';")" \
+    "$SP/blobServices/default|$SUB_A|1|14|$ACCOUNT
+8
+Container|westeurope
+$SP/queueServices/default|1|1|10"
+same_lines "listKeys of the other account was denied: one error finding naming the permission" \
+    "$(jsonl_sql "$TMP/s7.jsonl" "SELECT json_extract(value,'\$.evidence.permission'), json_extract(value,'\$.resource_uid') LIKE '%/acmepublic' FROM $FND;")" \
+    "Microsoft.Storage/storageAccounts/listkeys/action|1"
+check "Azurite's key is in no output or log" sh -c "! grep -q -F -e '$AZ_KEY' '$TMP/s7.jsonl' '$TMP/s7.err' '$TMP/s7.out' '$TMP/s7.db'"
+
 # stop Azurite and wait for it, so it cannot write into the directory the cleanup removes
-kill "$AZPID" 2>/dev/null
-wait "$AZPID" 2>/dev/null
+kill "$AZPID" "$AZQPID" 2>/dev/null
+wait "$AZPID" "$AZQPID" 2>/dev/null
 
 finish

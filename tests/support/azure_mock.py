@@ -11,16 +11,36 @@ OpenSSL code), together with aud, iss, sub, exp, nbf and the x5t thumbprint.
 Managed identity (GET /metadata/identity/oauth2/token) requires "Metadata: true".
 
 ARM: subscriptions (two pages by nextLink, one disabled), resource groups,
-storage accounts (+ blobServices/default, containers), NSGs (two pages), VMs, disks,
-Key Vaults (denied with AuthorizationFailed in the second subscription), SQL
-servers (+ firewallRules, auditingSettings, no Entra ID admin). The first
-storage account list of each subscription is throttled once (429 with
-Retry-After: 1). Every ARM call needs a Bearer token the mock issued and
-that has not expired; others get 401.
+storage accounts (+ blobServices/default, containers, POST listKeys: denied
+for acmepublic with AuthorizationFailed, a key for acmeprivate; acmehostile
+has a forged blob endpoint the plugin must not use), NSGs (two
+pages), Network Watchers with flow logs, VMs (+ extensions), disks, Key
+Vaults (+ keys, secrets, diagnostic settings; the vault list is denied with
+AuthorizationFailed in the second subscription), SQL servers (+
+firewallRules, auditingSettings, no Entra ID admin, securityAlertPolicies,
+encryptionProtector), PostgreSQL / MySQL flexible servers (+ configurations,
+two pages), role assignments and custom role definitions, Defender plans,
+security contacts, auto provisioning, activity log alerts, diagnostic
+settings. The first storage account list of each subscription, and the
+first listKeys, are throttled once (429 with Retry-After: 1). Bodies have
+the shapes of the ARM REST reference (GET/list: {"value": [...],
+"nextLink"}; listKeys: {"keys": [{"keyName","value","permissions"}]}).
+Every ARM call needs a Bearer token the mock issued and that has not
+expired; others get 401.
 
-Log lines: "TOKEN <kind> OK|FAIL <why>", "GET <path> <status>".
+Blob data plane of acmeprivate (GET /acmeprivate/?restype=service&comp=properties
+and ?comp=list; its queue service's properties at /acmeprivate/queue, a
+path no real endpoint has, so the two services differ): the Shared Key signature is checked with the signer of
+azure_blob_admin.py against the key listKeys handed out; a wrong one gets
+403 AuthenticationFailed. With --blob-endpoint URL, acmeprivate's
+primaryEndpoints.blob is URL instead (Azurite), and listKeys returns the key
+in the environment variable AZ_KEY; --queue-endpoint likewise for the queue.
+
+Log lines: "TOKEN <kind> OK|FAIL <why>", "GET <path> <status>", "POST <path> <status>",
+"BLOB <query> <status>".
 Usage: azure_mock.py --cert C --key K --port-file F --log L --tenant T --client-id ID
        [--secret-env VAR] [--client-cert PEM] [--token-lifetime S] [--bulk-nsgs N]
+       [--blob-endpoint URL]
 Test code: trusts its caller.
 """
 import argparse
@@ -35,6 +55,10 @@ import sys
 import threading
 import time
 import urllib.parse
+import os
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import azure_blob_admin  # noqa: E402 - the independent Shared Key signer
 
 ARGS = None
 LOCK = threading.Lock()
@@ -46,6 +70,15 @@ SUB_B = "00000000-0000-0000-0000-00000000000b"
 SUB_OFF = "00000000-0000-0000-0000-0000000000ff"
 RSA_N = None
 X5T = None
+# the key listKeys hands out for acmeprivate (the test passes its own, to look for it in the output)
+STORAGE_KEY = os.environ.get("MOCK_STORAGE_KEY") or base64.b64encode(secrets.token_bytes(64)).decode()
+BLOB_PROPS = """<?xml version="1.0" encoding="utf-8"?><StorageServiceProperties><Logging><Version>1.0</Version>
+<Delete>false</Delete><Read>false</Read><Write>true</Write><RetentionPolicy><Enabled>false</Enabled></RetentionPolicy>
+</Logging><Cors/><DeleteRetentionPolicy><Enabled>true</Enabled><Days>7</Days></DeleteRetentionPolicy>
+</StorageServiceProperties>"""
+QUEUE_PROPS = """<?xml version="1.0" encoding="utf-8"?><StorageServiceProperties><Logging><Version>1.0</Version>
+<Delete>false</Delete><Read>true</Read><Write>true</Write><RetentionPolicy><Enabled>true</Enabled><Days>30</Days>
+</RetentionPolicy></Logging><Cors/></StorageServiceProperties>"""
 
 
 def log(line):
@@ -132,6 +165,16 @@ def arm(path, sub, items, next_link=None):
     return body
 
 
+def private_endpoints(b):
+    """acmeprivate's primaryEndpoints: the mock's own data plane, or Azurite's (--blob-endpoint / --queue-endpoint)."""
+    if ARGS.blob_endpoint:
+        eps = {"blob": ARGS.blob_endpoint}
+        if ARGS.queue_endpoint:
+            eps["queue"] = ARGS.queue_endpoint
+        return eps
+    return {"blob": f"{b}/acmeprivate/", "queue": f"{b}/acmeprivate/queue"}
+
+
 def rid(sub, rg, prov, name):
     return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{prov}/{name}"
 
@@ -155,10 +198,51 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def base(self):
         return f"https://127.0.0.1:{self.server.server_address[1]}"
 
+    def bearer_ok(self):
+        auth = self.headers.get("Authorization", "")
+        tok = auth[7:] if auth.startswith("Bearer ") else ""
+        with LOCK:
+            exp = TOKENS.get(tok)
+        return exp is not None and exp >= time.time()
+
+    def arm_post(self, u):
+        q = dict(urllib.parse.parse_qsl(u.query))
+        p = u.path.split("/")
+        if not self.bearer_ok():
+            log(f"POST {u.path} 401")
+            self.send_json(401, {"error": {"code": "InvalidAuthenticationToken", "message": "invalid token"}})
+            return
+        if len(p) == 10 and p[6] == "Microsoft.Storage" and p[9] == "listKeys" and "api-version" in q:
+            acct = p[8]
+            if bump("listkeys") == 1:
+                log(f"POST {u.path} 429")
+                self.send_json(429, {"error": {"code": "TooManyRequests", "message": "throttled"}},
+                               {"Retry-After": "1", "x-ms-ratelimit-remaining-subscription-writes": "0"})
+                return
+            if acct != "acmeprivate":
+                log(f"POST {u.path} 403")
+                self.send_json(403, {"error": {"code": "AuthorizationFailed", "message": "The client does not have "
+                                     "authorization to perform action 'Microsoft.Storage/storageAccounts/listKeys/"
+                                     "action'."}})
+                return
+            key = os.environ.get("AZ_KEY") if ARGS.blob_endpoint else STORAGE_KEY
+            log(f"POST {u.path} 200")
+            self.send_json(200, {"keys": [
+                {"creationTime": "2026-01-01T00:00:00Z", "keyName": "key1", "value": key, "permissions": "FULL"},
+                {"creationTime": "2026-01-01T00:00:00Z", "keyName": "key2", "value": STORAGE_KEY[::-1],
+                 "permissions": "FULL"}]}, {"x-ms-ratelimit-remaining-subscription-writes": "1199"})
+            return
+        log(f"POST {u.path} 404")
+        self.send_json(404, {"error": {"code": "NotFound", "message": "unknown action"}})
+
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
-        form = dict(urllib.parse.parse_qsl(self.rfile.read(n).decode()))
+        raw = self.rfile.read(n)
         u = urllib.parse.urlsplit(self.path)
+        if u.path.startswith("/subscriptions/"):
+            self.arm_post(u)
+            return
+        form = dict(urllib.parse.parse_qsl(raw.decode()))
         if u.path != f"/{ARGS.tenant}/oauth2/v2.0/token":
             self.send_json(404, {"error": "not_found"})
             return
@@ -210,11 +294,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             t["expires_in"] = str(t["expires_in"])  # IMDS sends strings
             self.send_json(200, t)
             return
-        auth = self.headers.get("Authorization", "")
-        tok = auth[7:] if auth.startswith("Bearer ") else ""
-        with LOCK:
-            exp = TOKENS.get(tok)
-        if exp is None or exp < time.time():
+        if u.path in ("/acmeprivate", "/acmeprivate/", "/acmeprivate/queue"):
+            self.blob(u, q)
+            return
+        if not self.bearer_ok():
             log(f"GET {u.path} 401")
             self.send_json(401, {"error": {"code": "InvalidAuthenticationToken", "message": "The access token is "
                                                                                             "invalid."}})
@@ -226,6 +309,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
         status, body, extra = self.route(u.path, q)
         log(f"GET {u.path} {status}")
         self.send_json(status, body, extra)
+
+    def send_xml(self, status, text):
+        data = text.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def blob(self, u, q):
+        hdrs = {k: v for k, v in self.headers.items() if k.lower().startswith("x-ms-")}
+        want = azure_blob_admin.sign("GET", "acmeprivate", STORAGE_KEY, u.path, u.query, hdrs, 0)
+        if self.headers.get("Authorization") != want:
+            log(f"BLOB {u.query} 403")
+            self.send_xml(403, "<?xml version=\"1.0\"?><Error><Code>AuthenticationFailed</Code>"
+                               "<Message>signature</Message></Error>")
+            return
+        log(f"BLOB {u.query} 200")
+        if q.get("comp") == "properties":
+            self.send_xml(200, QUEUE_PROPS if u.path.endswith("/queue") else BLOB_PROPS)
+            return
+        self.send_xml(200, '<?xml version="1.0"?><EnumerationResults ServiceEndpoint="x"><Containers>'
+                           '<Container><Name>backups</Name><Properties><Last-Modified>Sun, 01 Nov 2026 10:00:00 GMT'
+                           '</Last-Modified><LeaseStatus>unlocked</LeaseStatus><LeaseState>available</LeaseState>'
+                           '</Properties></Container>'
+                           '<Container><Name>site</Name><Properties><PublicAccess>blob</PublicAccess></Properties>'
+                           '</Container></Containers><NextMarker/></EnumerationResults>')
 
     def route(self, path, q):
         b = self.base()
@@ -274,12 +384,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
                  "type": "Microsoft.Storage/storageAccounts", "location": "westeurope", "kind": "StorageV2",
                  "sku": {"name": "Standard_LRS", "tier": "Standard"}, "tags": {"owner": "web"},
                  "properties": {"supportsHttpsTrafficOnly": False, "minimumTlsVersion": "TLS1_0",
-                                "allowBlobPublicAccess": True, "networkAcls": {"defaultAction": "Allow"}}},
+                                "allowBlobPublicAccess": True, "networkAcls": {"defaultAction": "Allow",
+                                                                               "bypass": "None"},
+                                "allowSharedKeyAccess": True, "allowCrossTenantReplication": True,
+                                "publicNetworkAccess": "Enabled",
+                                "encryption": {"keySource": "Microsoft.Storage",
+                                               "requireInfrastructureEncryption": False},
+                                "primaryEndpoints": {"blob": "https://acmepublic.blob.core.windows.net/"}}},
                 {"id": rid(sub, "rg-data", "Microsoft.Storage/storageAccounts", "acmeprivate"),
                  "name": "acmeprivate", "type": "Microsoft.Storage/storageAccounts", "location": "westeurope",
                  "kind": "StorageV2", "sku": {"name": "Standard_GRS", "tier": "Standard"},
                  "properties": {"supportsHttpsTrafficOnly": True, "minimumTlsVersion": "TLS1_2",
-                                "allowBlobPublicAccess": False, "networkAcls": {"defaultAction": "Deny"}}}]), \
+                                "allowBlobPublicAccess": False, "networkAcls": {"defaultAction": "Deny",
+                                                                                "bypass": "AzureServices"},
+                                "allowCrossTenantReplication": False, "publicNetworkAccess": "Disabled",
+                                "encryption": {"keySource": "Microsoft.Keyvault",
+                                               "requireInfrastructureEncryption": True},
+                                "primaryEndpoints": private_endpoints(b)}},
+                {"id": rid(sub, "rg-data", "Microsoft.Storage/storageAccounts", "acmehostile"),
+                 "name": "acmehostile", "type": "Microsoft.Storage/storageAccounts", "location": "westeurope",
+                 "kind": "StorageV2", "sku": {"name": "Standard_LRS", "tier": "Standard"},
+                 # a forged endpoint: plain http whose host is not this machine (user info trick)
+                 "properties": {"supportsHttpsTrafficOnly": True, "minimumTlsVersion": "TLS1_2",
+                                "primaryEndpoints": {"blob": "http://127.0.0.1:1@attacker.example/acmehostile/"}}}]), \
                 {"x-ms-ratelimit-remaining-subscription-reads": "5"}
         if rest.startswith("resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/"):
             acct = p[8]
@@ -376,7 +503,116 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 {"id": f"/subscriptions/{sub}/providers/Microsoft.Security/pricings/StorageAccounts",
                  "name": "StorageAccounts", "properties": {"pricingTier": "Standard"}}]}, hdr
         if rest == "providers/Microsoft.Insights/activityLogAlerts":
-            return 200, arm(path, sub, []), hdr
+            def alert(name, op, enabled=True):
+                return {"id": f"/subscriptions/{sub}/resourceGroups/rg-ops/providers/Microsoft.Insights/"
+                              f"activityLogAlerts/{name}", "name": name, "type": "Microsoft.Insights/ActivityLogAlerts",
+                        "location": "Global",
+                        "properties": {"scopes": [f"/subscriptions/{sub}"], "enabled": enabled,
+                                       "condition": {"allOf": [{"field": "category", "equals": "Administrative"},
+                                                               {"field": "operationName", "equals": op}]},
+                                       "actions": {"actionGroups": []}}}
+            return 200, arm(path, sub, [alert("nsg-write", "Microsoft.Network/networkSecurityGroups/write"),
+                                        alert("nsg-delete", "Microsoft.Network/networkSecurityGroups/delete",
+                                              False)]), hdr
+        if rest == "providers/Microsoft.Authorization/roleDefinitions":
+            if q.get("$filter") != "type eq 'CustomRole'":
+                return 400, {"error": {"code": "BadRequest", "message": "filter"}}, hdr
+            return 200, arm(path, sub, [
+                {"id": f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/rd-admin",
+                 "name": "rd-admin", "type": "Microsoft.Authorization/roleDefinitions",
+                 "properties": {"roleName": "acme-sub-admin", "type": "CustomRole", "description": "",
+                                "assignableScopes": [f"/subscriptions/{sub}"],
+                                "permissions": [{"actions": ["*"], "notActions": [], "dataActions": [],
+                                                 "notDataActions": []}]}}]), hdr
+        if rest == "providers/Microsoft.Security/securityContacts":
+            return 200, arm(path, sub, [
+                {"id": f"/subscriptions/{sub}/providers/Microsoft.Security/securityContacts/default",
+                 "name": "default", "type": "Microsoft.Security/securityContacts",
+                 "properties": {"emails": "", "alertNotifications": {"state": "Off", "minimalSeverity": "High"},
+                                "notificationsByRole": {"state": "On", "roles": ["Owner"]}}}]), hdr
+        if rest == "providers/Microsoft.Security/autoProvisioningSettings":
+            return 200, arm(path, sub, [
+                {"id": f"/subscriptions/{sub}/providers/Microsoft.Security/autoProvisioningSettings/default",
+                 "name": "default", "type": "Microsoft.Security/autoProvisioningSettings",
+                 "properties": {"autoProvision": "Off"}}]), hdr
+        if rest == "providers/Microsoft.Network/networkWatchers":
+            return 200, arm(path, sub, [
+                {"id": rid(sub, "NetworkWatcherRG", "Microsoft.Network/networkWatchers", "NetworkWatcher_westeurope"),
+                 "name": "NetworkWatcher_westeurope", "type": "Microsoft.Network/networkWatchers",
+                 "location": "westeurope", "properties": {"provisioningState": "Succeeded"}}]), hdr
+        if rest == "resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/" \
+                   "NetworkWatcher_westeurope/flowLogs":
+            w = rid(sub, "NetworkWatcherRG", "Microsoft.Network/networkWatchers", "NetworkWatcher_westeurope")
+            return 200, arm(path, sub, [
+                {"id": w + "/flowLogs/fl-nsg-web", "name": "fl-nsg-web", "location": "westeurope",
+                 "type": "Microsoft.Network/networkWatchers/flowLogs",
+                 "properties": {"targetResourceId": rid(sub, "rg-net", "Microsoft.Network/networkSecurityGroups",
+                                                        "nsg-web"),
+                                "storageId": rid(sub, "rg-data", "Microsoft.Storage/storageAccounts", "acmeprivate"),
+                                "enabled": True, "retentionPolicy": {"days": 30, "enabled": True},
+                                "format": {"type": "JSON", "version": 2}}}]), hdr
+        if rest == "resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-web/extensions":
+            return 200, arm(path, sub, [
+                {"id": rid(sub, "rg-app", "Microsoft.Compute/virtualMachines", "vm-web/extensions/AzureMonitorAgent"),
+                 "name": "AzureMonitorAgent", "type": "Microsoft.Compute/virtualMachines/extensions",
+                 "location": "westeurope",
+                 "properties": {"publisher": "Microsoft.Azure.Monitor", "type": "AzureMonitorLinuxAgent",
+                                "typeHandlerVersion": "1.29", "provisioningState": "Succeeded"}}]), hdr
+        if rest.startswith("resourceGroups/rg-data/providers/Microsoft.KeyVault/vaults/kv-acme/"):
+            tail = "/".join(p[9:])
+            kv = rid(sub, "rg-data", "Microsoft.KeyVault/vaults", "kv-acme")
+            if tail == "keys":
+                return 200, arm(path, sub, [
+                    {"id": kv + "/keys/cmk", "name": "cmk", "type": "Microsoft.KeyVault/vaults/keys",
+                     "location": "westeurope",
+                     "properties": {"attributes": {"enabled": True, "created": 1764000000, "updated": 1764000000,
+                                                   "exp": 1800000000, "recoveryLevel": "Recoverable"},
+                                    "kty": "RSA", "keySize": 3072, "keyUri": "https://kv-acme.vault.azure.net/keys/cmk"}},
+                    {"id": kv + "/keys/old", "name": "old", "type": "Microsoft.KeyVault/vaults/keys",
+                     "location": "westeurope",
+                     "properties": {"attributes": {"enabled": True, "created": 1600000000, "updated": 1600000000},
+                                    "kty": "RSA", "keyUri": "https://kv-acme.vault.azure.net/keys/old"}}]), hdr
+            if tail == "secrets":
+                return 200, arm(path, sub, [
+                    {"id": kv + "/secrets/db-password", "name": "db-password",
+                     "type": "Microsoft.KeyVault/vaults/secrets", "location": "westeurope",
+                     "properties": {"attributes": {"enabled": True, "created": 1700000000, "updated": 1700000000},
+                                    "contentType": "text/plain",
+                                    "secretUri": "https://kv-acme.vault.azure.net/secrets/db-password"}}]), hdr
+            if tail == "providers/Microsoft.Insights/diagnosticSettings":
+                return 200, arm(path, sub, []), hdr
+        if rest == "providers/Microsoft.DBforPostgreSQL/flexibleServers":
+            return 200, arm(path, sub, [
+                {"id": rid(sub, "rg-data", "Microsoft.DBforPostgreSQL/flexibleServers", "pg-orders"),
+                 "name": "pg-orders", "type": "Microsoft.DBforPostgreSQL/flexibleServers", "location": "westeurope",
+                 "sku": {"name": "Standard_D2ds_v4", "tier": "GeneralPurpose"},
+                 "properties": {"version": "16", "state": "Ready", "network": {"publicNetworkAccess": "Enabled"}}}]), hdr
+        if rest == "resourceGroups/rg-data/providers/Microsoft.DBforPostgreSQL/flexibleServers/pg-orders/" \
+                   "configurations":
+            pg = rid(sub, "rg-data", "Microsoft.DBforPostgreSQL/flexibleServers", "pg-orders")
+
+            def cfg(name, value):
+                return {"id": pg + "/configurations/" + name, "name": name,
+                        "type": "Microsoft.DBforPostgreSQL/flexibleServers/configurations",
+                        "properties": {"value": value, "defaultValue": "on", "source": "system-default",
+                                       "dataType": "Boolean", "description": "..."}}
+            if q.get("page") == "2":
+                return 200, arm(path, sub, [cfg("log_connections", "off"), cfg("work_mem", "4096")]), hdr
+            return 200, arm(path, sub, [cfg("require_secure_transport", "on"), cfg("log_checkpoints", "on"),
+                                        cfg("shared_buffers", "16384")],
+                            f"{b}{path}?api-version=2022-12-01&page=2"), hdr
+        if rest == "providers/Microsoft.DBforMySQL/flexibleServers":
+            return 200, arm(path, sub, [
+                {"id": rid(sub, "rg-data", "Microsoft.DBforMySQL/flexibleServers", "mysql-shop"),
+                 "name": "mysql-shop", "type": "Microsoft.DBforMySQL/flexibleServers", "location": "westeurope",
+                 "properties": {"version": "8.0.21", "state": "Ready"}}]), hdr
+        if rest == "resourceGroups/rg-data/providers/Microsoft.DBforMySQL/flexibleServers/mysql-shop/configurations":
+            my = rid(sub, "rg-data", "Microsoft.DBforMySQL/flexibleServers", "mysql-shop")
+            return 200, arm(path, sub, [
+                {"id": my + "/configurations/require_secure_transport", "name": "require_secure_transport",
+                 "properties": {"value": "OFF", "defaultValue": "ON", "source": "user-override"}},
+                {"id": my + "/configurations/tls_version", "name": "tls_version",
+                 "properties": {"value": "TLSv1.2", "defaultValue": "TLSv1.2", "source": "system-default"}}]), hdr
         if rest == "providers/Microsoft.Insights/diagnosticSettings":
             return 200, arm(path, sub, [
                 {"id": f"/subscriptions/{sub}/providers/microsoft.insights/diagnosticSettings/to-law",
@@ -411,6 +647,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                              "properties": {"state": "Disabled"}}, hdr
             if tail == "administrators/ActiveDirectory":
                 return 404, {"error": {"code": "ResourceNotFound", "message": "no admin"}}, hdr
+            if tail == "securityAlertPolicies/Default":
+                return 200, {"id": sid + "/securityAlertPolicies/Default", "name": "Default",
+                             "type": "Microsoft.Sql/servers/securityAlertPolicies",
+                             "properties": {"state": "Disabled", "emailAddresses": [], "retentionDays": 0}}, hdr
+            if tail == "encryptionProtector/current":
+                return 200, {"id": sid + "/encryptionProtector/current", "name": "current", "kind": "servicemanaged",
+                             "type": "Microsoft.Sql/servers/encryptionProtector",
+                             "properties": {"serverKeyName": "ServiceManaged", "serverKeyType": "ServiceManaged"}},\
+                    hdr
         return 404, {"error": {"code": "NotFound", "message": "unknown path"}}, hdr
 
 
@@ -427,6 +672,8 @@ def main():
     ap.add_argument("--client-cert")
     ap.add_argument("--token-lifetime", type=int, default=3599)
     ap.add_argument("--bulk-nsgs", type=int, default=0, help="benchmark: serve this many NSGs per subscription")
+    ap.add_argument("--blob-endpoint", help="acmeprivate's blob endpoint (Azurite); listKeys returns $AZ_KEY")
+    ap.add_argument("--queue-endpoint", help="acmeprivate's queue endpoint (Azurite)")
     ARGS = ap.parse_args()
     import os
     ARGS.secret = os.environ.get(ARGS.secret_env) if ARGS.secret_env else None
