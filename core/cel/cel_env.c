@@ -324,6 +324,12 @@ static void resolve_call(checker *c, cel_node *n)
                 n->has_target = 0;
                 n->args++;
                 n->nargs--;
+            } else if (!cel_builtin_find(n->name, n->name_len, CEL_FN_MEMBER)) {
+                /* aws.policy.allows_public(...) with no such function: name
+                 * the function, not its first word, so a rule that needs a
+                 * plugin says which (policy engines set such rules aside) */
+                check_fail(c, n, "undeclared function '%s' (no loaded plugin provides it)", q);
+                return;
             }
         }
     }

@@ -226,11 +226,31 @@ static int load_plugins(policy_engine *pe, const policy_load_opts *o, char *err,
 
 /* ------------------------------------------------------------ rule files */
 
+/* A rule that needs a function no loaded plugin provides is left out and
+ * reported (to on_set_aside, else as a problem when the caller collects
+ * them, else as a warning), so one such rule never takes its pack or the
+ * scan down. */
+static void rule_set_aside(void *ud, const char *msg)
+{
+    policy_engine *pe = ud;
+    char line[1400];
+    snprintf(line, sizeof line, "%s; the rule is set aside", msg);
+    if (pe->opts && pe->opts->on_set_aside) {
+        pe->opts->on_set_aside(pe->opts->on_set_aside_ud, line);
+    } else if (pe->opts && pe->opts->on_error) {
+        pe->opts->on_error(pe->opts->on_error_ud, line);
+        pe->n_errors++;
+    } else {
+        log_msg(LOG_LVL_WARN, "policy", "%s", line);
+    }
+}
+
 static int add_pack(policy_engine *pe, const char *text, size_t len, int is_file, const char *origin, char *err,
                     size_t errlen)
 {
     size_t before = pe->n_rules;
-    if (pe_rule_pack_parse(text, len, is_file, origin, pe->env, &pe->rules, &pe->n_rules, err, errlen) == 0)
+    if (pe_rule_pack_parse(text, len, is_file, origin, pe->env, &pe->rules, &pe->n_rules, rule_set_aside, pe, err,
+                           errlen) == 0)
         return 0;
     /* a bad pack is all or nothing */
     for (size_t i = before; i < pe->n_rules; i++)

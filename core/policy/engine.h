@@ -40,6 +40,11 @@ typedef struct policy_load_opts {
      * fail the load.) */
     void (*on_error)(void *ud, const char *msg);
     void *on_error_ud;
+    /* Optional: told about each rule left out because it calls a function no
+     * loaded plugin provides (the pack's other rules load). Without it such a
+     * rule goes to on_error, or is logged as a warning. */
+    void (*on_set_aside)(void *ud, const char *msg);
+    void *on_set_aside_ud;
 } policy_load_opts;
 
 /*

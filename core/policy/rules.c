@@ -412,7 +412,8 @@ fail:
 }
 
 int pe_rule_pack_parse(const char *text, size_t len, int is_file, const char *origin, const cel_env *env,
-                       pe_rule ***rules, size_t *n, char *err, size_t errlen)
+                       pe_rule ***rules, size_t *n, void (*set_aside)(void *ud, const char *msg), void *ud,
+                       char *err, size_t errlen)
 {
     if (len > PE_RULE_FILE_MAX) {
         snprintf(err, errlen, "%s: larger than %d MiB", origin, PE_RULE_FILE_MAX / (1024 * 1024));
@@ -478,6 +479,11 @@ int pe_rule_pack_parse(const char *text, size_t len, int is_file, const char *or
     cJSON_ArrayForEach(e, arr)
     {
         pe_rule *r = pe_rule_parse(e, origin, env, err, errlen);
+        if (!r && set_aside && strstr(err, "(no loaded plugin provides it)")) {
+            set_aside(ud, err); /* this rule only: the others of the pack stand */
+            err[0] = '\0';
+            continue;
+        }
         if (!r) {
             cJSON_Delete(doc);
             return -1;

@@ -73,9 +73,16 @@ void pe_rule_free(pe_rule *r);
  * realloc; the caller owns them). Returns 0, or -1 with the first problem in
  * @err (rules appended before the problem are kept in *@rules for the caller
  * to free).
+ *
+ * A rule that calls a function no loaded plugin provides (the CEL checker's
+ * "no loaded plugin provides it") is set aside when @set_aside is not NULL:
+ * it is left out, @set_aside gets the rule's message ("ORIGIN: rule 'ID':
+ * MEMBER: L:C: undeclared function 'aws.policy.x' ...") and the pack goes
+ * on. With @set_aside NULL such a rule fails the pack like any other.
  */
 int pe_rule_pack_parse(const char *text, size_t len, int is_file, const char *origin, const cel_env *env,
-                       pe_rule ***rules, size_t *n, char *err, size_t errlen);
+                       pe_rule ***rules, size_t *n, void (*set_aside)(void *ud, const char *msg), void *ud,
+                       char *err, size_t errlen);
 
 /* pe_rule_id_valid - nonzero when @id matches ^[a-z0-9]+(-[a-z0-9]+)+$. */
 int pe_rule_id_valid(const char *id);

@@ -54,6 +54,31 @@ check "lint counts the problems" grep -q ': 3 problems$' "$TMP/lint2.out"
 run_parapet "$TMP/lint3" --plugin-dir "$PD" policy lint --docs "$TMP/nodocs" "$FX/rules"
 check "lint without resource docs exits 2" test "$RC" -eq 2
 
+# A rule calling a function no loaded plugin provides is set aside, by name,
+# and the rest of its pack still loads: lint and test count it as a problem,
+# a scan judges with the other rules.
+mkdir -p "$TMP/needs/fx"
+cp "$FX/rules/fx/users.json" "$TMP/needs/fx/users.json"
+cat >"$TMP/needs/fx/needs.json" <<'JSON'
+{"format": 1, "rules": [
+ {"id": "fx-user-needs-plugin", "title": "Needs a plugin", "description": "Calls a plugin's function.",
+  "resource_type": "fx.user", "severity": "low", "violation": "vendor.risk.score(resource.data) > 3",
+  "message": "risky", "remediation": {"text": "Load the vendor plugin."},
+  "examples": {"fail": [{"type": "fx.user", "data": {"mfa": false}}], "pass": [{"type": "fx.user", "data": {"mfa": true}}]}},
+ {"id": "fx-user-same-pack", "title": "Same pack", "description": "Loads although its neighbour cannot.",
+  "resource_type": "fx.user", "severity": "low", "violation": "!resource.data.mfa",
+  "message": "no mfa", "remediation": {"text": "Turn on MFA."},
+  "examples": {"fail": [{"type": "fx.user", "data": {"mfa": false}}], "pass": [{"type": "fx.user", "data": {"mfa": true}}]}}]}
+JSON
+run_parapet "$TMP/needs-lint" --plugin-dir "$PD" policy lint --docs "$FX/docs" "$TMP/needs"
+check "lint of a pack with a rule needing a missing function exits 1" test "$RC" -eq 1
+check "lint names the rule and the function" grep -q "rule 'fx-user-needs-plugin': violation: 1:.*undeclared function 'vendor.risk.score' (no loaded plugin provides it); the rule is set aside" "$TMP/needs-lint.out"
+check "lint still loaded the pack's other rule" grep -q '^[0-9]* rules, .*: 1 problem$' "$TMP/needs-lint.out"
+run_parapet "$TMP/needs-test" --plugin-dir "$PD" policy test "$TMP/needs"
+check "test fails (exit 1) on the set-aside rule" test "$RC" -eq 1
+check "test prints it as failed" grep -q "^FAIL .*fx-user-needs-plugin.*set aside" "$TMP/needs-test.out"
+check "test runs the pack's other rule" grep -q '^ok   fx-user-same-pack (2 examples)$' "$TMP/needs-test.out"
+
 run_parapet "$TMP/bad" --plugin-dir "$PD" policy list --format yaml
 check "a bad --format is a usage error" test "$RC" -eq 2
 

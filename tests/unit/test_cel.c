@@ -315,8 +315,12 @@ static void test_extensions(void)
     cel_compile_error e;
     CHECK(!cel_compile(g_env, "test.sum(1)", &e) && strstr(e.message, "no matching overload"), "arity checked: %s",
           e.message);
-    CHECK(!cel_compile(g_env, "test.nope(1)", &e) && strstr(e.message, "undeclared reference to 'test'"),
+    CHECK(!cel_compile(g_env, "test.nope(1)", &e) &&
+              strstr(e.message, "undeclared function 'test.nope' (no loaded plugin provides it)"),
           "unknown namespaced function: %s", e.message);
+    /* a builtin method on an unknown name is still an unknown name */
+    CHECK(!cel_compile(g_env, "nothere.size()", &e) && strstr(e.message, "undeclared reference to 'nothere'"),
+          "unknown receiver: %s", e.message);
 }
 
 /* ---------------------------------------------------------------- evaluator */

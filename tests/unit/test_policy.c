@@ -817,11 +817,17 @@ static void test_plugin(void)
         rec_free(x);
     }
     unload(&l);
-    /* without the plugin the function is unknown: a load error */
+    /* without the plugin the function is unknown: that rule alone is set
+     * aside (with a warning) and the load goes on; policy_cli.sh checks that
+     * the other rules of such a pack load */
     l = load_files(files, NULL, NULL);
-    CHECK(l.pe == NULL);
-    CHECK_CONTAINS(l.err, "rule 'fx-double': violation: 1:");
-    CHECK_CONTAINS(l.err, "undeclared reference to 'tp'");
+    CHECK(l.pe != NULL);
+    if (l.pe) {
+        int has_double = 0;
+        for (size_t i = 0; i < policy_engine_rule_count(l.pe); i++)
+            has_double |= !strcmp(policy_engine_rule(l.pe, i)->id, "fx-double");
+        CHECK(!has_double);
+    }
     unload(&l);
     free(r);
     free(pr);
