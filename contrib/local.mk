@@ -6,4 +6,4 @@ contrib_bench_pipeline_bench_LDADD = $(CJSON_LIBS)
 CLEANFILES += $(EXTRA_PROGRAMS)
 
 EXTRA_DIST += contrib/quickstart.sh contrib/run-tests.sh contrib/install-deps.sh contrib/check-style.sh \
-	contrib/bench/run.sh contrib/plugin-template contrib/policy-gen
+	contrib/bench/run.sh contrib/bench/iac_bench.sh contrib/plugin-template contrib/policy-gen
