@@ -17,6 +17,7 @@
 typedef struct list_ctx {
     gcp_task *t;
     unsigned long n;
+    cJSON *dns; /* network key -> {"name","enableLogging"} of its DNS server policy; NULL when unknown */
 } list_ctx;
 
 static unsigned compute_page(const gcp_ctx *c)
@@ -50,6 +51,46 @@ static int collect_compute_project(gcp_ctx *c, gcp_task *t)
     return 0;
 }
 
+/* One Cloud DNS server policy: remembered for each network it is attached to. */
+static int note_dns_policy(gcp_ctx *c, const cJSON *item, void *ud)
+{
+    list_ctx *l = ud;
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(item, "name"));
+    const cJSON *nw;
+    cJSON_ArrayForEach(nw, cJSON_GetObjectItem(item, "networks"))
+    {
+        const char *url = cJSON_GetStringValue(cJSON_GetObjectItem(nw, "networkUrl"));
+        const char *key = url ? strstr(url, "projects/") : NULL;
+        if (!name || !key || strlen(key) > 300 || cJSON_GetObjectItem(l->dns, key) ||
+            cJSON_GetArraySize(l->dns) >= 10000)
+            continue;
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddStringToObject(p, "name", name);
+        cJSON_AddBoolToObject(p, "enableLogging", cJSON_IsTrue(cJSON_GetObjectItem(item, "enableLogging")));
+        cJSON_AddItemToObject(l->dns, key, p);
+    }
+    return gcp_cancelled(c);
+}
+
+/*
+ * The DNS server policies of the project (Cloud DNS policies.list) into a new l->dns. The Cloud
+ * DNS API being off means no policy exists (an empty map, no finding: the networks say it); a
+ * denial leaves l->dns NULL (unknown) with its error finding. Returns -1 when cancelled.
+ */
+static int read_dns_policies(gcp_ctx *c, gcp_task *t, list_ctx *l)
+{
+    char base[300], url[700], code[120] = "", err[GCP_ERR_LEN] = "";
+    gcp_service_url(c, "dns", base, sizeof base);
+    snprintf(url, sizeof url, "%s/dns/v1/projects/%s/policies?maxResults=%u", base, t->project, compute_page(c));
+    l->dns = cJSON_CreateObject();
+    int rc = gcp_list(c, url, "policies", note_dns_policy, l, code, sizeof code, err, sizeof err);
+    if (rc == GCP_OK || rc == GCP_E_DISABLED)
+        return 0;
+    cJSON_Delete(l->dns);
+    l->dns = NULL;
+    return gcp_outcome(c, t, rc, "dns.policies.list", "Cloud DNS server policies", NULL, code, err);
+}
+
 static int emit_network(gcp_ctx *c, const cJSON *item, void *ud)
 {
     list_ctx *l = ud;
@@ -66,6 +107,12 @@ static int emit_network(gcp_ctx *c, const cJSON *item, void *ud)
     if (!cJSON_GetObjectItem(n, "subnetworks"))
         cJSON_AddArrayToObject(n, "subnetworks");
     gcp_null_if_absent(n, "IPv4Range");
+    if (l->dns) {
+        char key[300];
+        snprintf(key, sizeof key, "projects/%s/global/networks/%s", l->t->project, name);
+        const cJSON *pol = cJSON_GetObjectItem(l->dns, key);
+        cJSON_AddItemToObject(n, "dnsPolicy", pol ? cJSON_Duplicate(pol, 1) : cJSON_CreateNull());
+    }
     char uid[300];
     snprintf(uid, sizeof uid, "//compute.googleapis.com/projects/%s/global/networks/%s", l->t->project, name);
     gcp_emit(c, l->t, "gcp.compute.network", uid, name, NULL, n);
@@ -177,8 +224,11 @@ int collect_compute(gcp_ctx *c, gcp_task *t)
 
     snprintf(url, sizeof url, "%s/compute/v1/projects/%s/global/networks?maxResults=%u", base, t->project,
              compute_page(c));
-    list_ctx nets = {t, 0};
+    list_ctx nets = {t, 0, NULL};
+    if (read_dns_policies(c, t, &nets) != 0)
+        return gcp_finish(c, t);
     int rc = gcp_list(c, url, "items", emit_network, &nets, code, sizeof code, err, sizeof err);
+    cJSON_Delete(nets.dns);
     if (gcp_outcome(c, t, rc, "compute.networks.list", "VPC networks", NULL, code, err) != 0)
         return gcp_finish(c, t);
 
@@ -192,7 +242,7 @@ int collect_compute(gcp_ctx *c, gcp_task *t)
 
     snprintf(url, sizeof url, "%s/compute/v1/projects/%s/global/firewalls?maxResults=%u", base, t->project,
              compute_page(c));
-    list_ctx fws = {t, 0};
+    list_ctx fws = {t, 0, NULL};
     rc = gcp_list(c, url, "items", emit_firewall, &fws, code, sizeof code, err, sizeof err);
     if (gcp_outcome(c, t, rc, "compute.firewalls.list", "Compute Engine firewall rules", NULL, code, err) != 0)
         return gcp_finish(c, t);

@@ -9,7 +9,8 @@
  *
  * What the project inherits is added too: the sinks of its folders and
  * organization that include children, and their IAM policies' auditConfigs
- * (ancestry from v1 projects.getAncestry), each marked "inheritedFrom".
+ * and bindings (ancestry from v1 projects.getAncestry), each marked
+ * "inheritedFrom", so the project rules judge the effective policy.
  * Every ancestor is read once per scan (a cache in the context).
  */
 #define _DEFAULT_SOURCE
@@ -147,7 +148,8 @@ static int list_into(gcp_ctx *c, gcp_task *t, cJSON *d, const char *key, const c
 
 /* ---- what the project inherits from its folders and organization ---- */
 
-/* Read the sinks (that include children) and the audit configs of @anc ("folders/N", "organizations/N"). */
+/* Read the sinks (that include children), the audit configs and the IAM bindings of @anc ("folders/N",
+ * "organizations/N"), each marked inheritedFrom. */
 static cJSON *read_ancestor(gcp_ctx *c, gcp_task *t, const char *anc)
 {
     cJSON *a = cJSON_CreateObject();
@@ -177,7 +179,16 @@ static cJSON *read_ancestor(gcp_ctx *c, gcp_task *t, const char *anc)
     rc = gcp_call_json(c, "POST", url, "{\"options\":{\"requestedPolicyVersion\":3}}", &pol, code, sizeof code, err,
                        sizeof err);
     if (rc == GCP_OK) {
-        cJSON *kept = cJSON_AddArrayToObject(a, "auditConfigs"), *ac;
+        cJSON *kept = cJSON_AddArrayToObject(a, "auditConfigs"), *ac, *b;
+        cJSON *held = cJSON_AddArrayToObject(a, "bindings");
+        cJSON_ArrayForEach(b, cJSON_GetObjectItem(pol, "bindings"))
+        {
+            if (cJSON_GetArraySize(held) >= 5000)
+                break;
+            cJSON *k = cJSON_Duplicate(b, 1);
+            cJSON_AddStringToObject(k, "inheritedFrom", anc);
+            cJSON_AddItemToArray(held, k);
+        }
         cJSON_ArrayForEach(ac, cJSON_GetObjectItem(pol, "auditConfigs"))
         {
             cJSON *k = cJSON_Duplicate(ac, 1);
@@ -216,7 +227,7 @@ static const cJSON *ancestor(gcp_ctx *c, gcp_task *t, const char *anc)
     return have;
 }
 
-/* Add the inherited sinks and audit configs to @d (members present only when the project's own were read). */
+/* Add the inherited sinks, audit configs and IAM bindings to @d (each only when the project's own were read). */
 static void add_inherited(gcp_ctx *c, gcp_task *t, cJSON *d)
 {
     char base[300], url[700], code[120] = "", err[GCP_ERR_LEN] = "";
@@ -250,6 +261,12 @@ static void add_inherited(gcp_ctx *c, gcp_task *t, cJSON *d)
         const cJSON *a = ancestor(c, t, anc), *x;
         cJSON *sinks = cJSON_GetObjectItem(d, "logSinks");
         cJSON *acs = cJSON_GetObjectItem(cJSON_GetObjectItem(d, "iamPolicy"), "auditConfigs");
+        cJSON *binds = cJSON_GetObjectItem(cJSON_GetObjectItem(d, "iamPolicy"), "bindings");
+        cJSON_ArrayForEach(x, cJSON_GetObjectItem(a, "bindings"))
+        {
+            if (binds)
+                cJSON_AddItemToArray(binds, cJSON_Duplicate(x, 1));
+        }
         cJSON_ArrayForEach(x, cJSON_GetObjectItem(a, "sinks"))
         {
             if (sinks)

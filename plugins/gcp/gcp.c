@@ -5,7 +5,9 @@
  * Services (one task per project x service, run concurrently): project
  * (IAM policy, audit configs, log sinks, metrics, alert policies), iam
  * (service accounts, user-managed keys), storage, compute (project metadata,
- * networks, subnetworks, firewalls, instances), sql, gke, dns, kms, bigquery.
+ * networks with their DNS server policy, subnetworks, firewalls, instances),
+ * sql, gke, dns, kms, bigquery, apikeys (API keys), contacts (Essential
+ * Contacts), lb (SSL policies, target HTTPS/SSL proxies, backend services).
  * Scope: gcp.projects, or the projects under gcp.organization / gcp.folder,
  * or every project the identity can see (gcp_scope.c).
  *
@@ -67,7 +69,8 @@ static const struct {
     int (*collect)(gcp_ctx *, gcp_task *);
 } services[] = {{"project", collect_project}, {"iam", collect_iam},       {"storage", collect_storage},
                 {"compute", collect_compute}, {"sql", collect_sql},     {"gke", collect_gke},
-                {"dns", collect_dns},         {"kms", collect_kms},     {"bigquery", collect_bigquery}};
+                {"dns", collect_dns},         {"kms", collect_kms},     {"bigquery", collect_bigquery},
+                {"apikeys", collect_apikeys}, {"contacts", collect_contacts}, {"lb", collect_lb}};
 #define N_SERVICES (sizeof services / sizeof services[0])
 
 #define URL_PATTERN "\"pattern\":\"^https?://[^?#@[:space:]]+$\""
@@ -82,7 +85,7 @@ static const char schema[] =
     "\"folder\":{\"type\":\"string\",\"pattern\":\"^[0-9]{1,25}$\",\"description\":\"folder id: scan every active "
     "project under it\"},"
     "\"services\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"project\",\"iam\",\"storage\","
-    "\"compute\",\"sql\",\"gke\",\"dns\",\"kms\",\"bigquery\"]}},"
+    "\"compute\",\"sql\",\"gke\",\"dns\",\"kms\",\"bigquery\",\"apikeys\",\"contacts\",\"lb\"]}},"
     "\"api_endpoint\":{\"type\":\"string\"," URL_PATTERN ",\"description\":\"send every API call here\"},"
     "\"token_endpoint\":{\"type\":\"string\"," URL_PATTERN ",\"description\":\"OAuth2 token endpoint\"},"
     "\"metadata_endpoint\":{\"type\":\"string\"," URL_PATTERN ",\"description\":\"metadata server\"},"
@@ -304,11 +307,11 @@ static const pp_plugin descriptor = {
     .abi_major = PP_ABI_MAJOR,
     .abi_minor = 1,
     .name = "gcp",
-    .version = "0.2.0",
+    .version = "0.3.0",
     .description =
         "Google Cloud inventory: projects and IAM, logging, service accounts, Cloud Storage, Compute Engine, "
         "Cloud SQL, "
-        "GKE, Cloud DNS, Cloud KMS, BigQuery",
+        "GKE, Cloud DNS, Cloud KMS, BigQuery, API keys, Essential Contacts, load balancing",
     .license = "Apache-2.0",
     .kinds = PP_KIND_PROVIDER,
     .threads = PP_THREADS_PARALLEL,

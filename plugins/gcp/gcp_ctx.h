@@ -59,7 +59,7 @@ typedef struct gcp_ctx {
     unsigned token_fetches;
     char *plan_json;
     pthread_mutex_t ancestors_mu;
-    /* "organizations/N" / "folders/N" -> {"sinks","auditConfigs"}, read once (collect_project.c) */
+    /* "organizations/N" / "folders/N" -> {"sinks","auditConfigs","bindings"}, read once (collect_project.c) */
     cJSON *ancestors;
 } gcp_ctx;
 
@@ -214,5 +214,13 @@ int collect_gke(gcp_ctx *c, gcp_task *t);
 int collect_dns(gcp_ctx *c, gcp_task *t);
 int collect_kms(gcp_ctx *c, gcp_task *t);
 int collect_bigquery(gcp_ctx *c, gcp_task *t);
+/** collect_apikeys - API keys with their restrictions, never their key strings (collect_platform.c). */
+int collect_apikeys(gcp_ctx *c, gcp_task *t);
+/** collect_contacts - the Essential Contacts that apply to the project, inherited ones marked
+ * (collect_platform.c). */
+int collect_contacts(gcp_ctx *c, gcp_task *t);
+/** collect_lb - SSL policies, target HTTPS/SSL proxies (their SSL policy resolved) and backend
+ * services (collect_platform.c). */
+int collect_lb(gcp_ctx *c, gcp_task *t);
 
 #endif

@@ -3,11 +3,12 @@
 # The `gcp` provider: OAuth2 tokens (service-account key JWT RS256,
 # authorized_user refresh token, metadata server), scope (projects of an
 # organization or folder), and collectors of projects/IAM/logging, service
-# accounts, Cloud Storage, Compute Engine, Cloud SQL, GKE, DNS, KMS, BigQuery.
+# accounts, Cloud Storage, Compute Engine, Cloud SQL, GKE, DNS, KMS, BigQuery,
+# API keys, Essential Contacts and load balancing.
 GCP_PLUGIN_SOURCES = \
 	plugins/gcp/gcp.c plugins/gcp/gcp_ctx.h plugins/gcp/gcp_auth.c plugins/gcp/gcp_api.c \
 	plugins/gcp/gcp_scope.c plugins/gcp/gcp_emit.c plugins/gcp/collect_gcp.c plugins/gcp/collect_compute.c \
-	plugins/gcp/collect_project.c plugins/gcp/collect_services.c
+	plugins/gcp/collect_project.c plugins/gcp/collect_services.c plugins/gcp/collect_platform.c
 GCP_PLUGIN_CFLAGS = $(CJSON_CFLAGS) $(OPENSSL_CFLAGS) -pthread
 GCP_PLUGIN_LIBS = $(CJSON_LIBS) $(OPENSSL_LIBS) -lpthread
 
@@ -21,11 +22,12 @@ plugins_gcp_gcp_la_LIBADD = $(GCP_PLUGIN_LIBS)
 # service-account assertion's RS256 signature (python3, openssl): auth and
 # the first collectors (gcp_scan), every collector with the GCP rule pack
 # (gcp_collect), organization scope and API faults (gcp_org), hostile answers
-# (gcp_hostile).
+# (gcp_hostile), API keys, Essential Contacts, DNS policies, load balancing and
+# inherited IAM bindings with their rules (gcp_services).
 TESTS += tests/integration/gcp_scan.sh tests/integration/gcp_collect.sh tests/integration/gcp_org.sh \
-	tests/integration/gcp_hostile.sh
+	tests/integration/gcp_hostile.sh tests/integration/gcp_services.sh
 EXTRA_DIST += tests/integration/gcp_scan.sh tests/integration/gcp_collect.sh tests/integration/gcp_org.sh \
-	tests/integration/gcp_hostile.sh \
+	tests/integration/gcp_hostile.sh tests/integration/gcp_services.sh \
 	tests/integration/gcp_lib.sh tests/support/gcp_mock.py docs/gcp.md contrib/bench/gcp_bench.sh
 
 # The service-account assertion (verified with the key's public half), encoders.

@@ -18,14 +18,20 @@ expect_rc "$TMP/s" 0 "scan of every service with the GCP rule pack (no --fail-on
 OUT="$TMP/s.jsonl"
 same_lines "every collected type, in the one project projects:search returned" \
     "$(jsonl_sql "$OUT" "SELECT json_extract(value,'\$.type'), json_extract(value,'\$.account'), count(*) FROM $RES GROUP BY 1, 2 ORDER BY 1, 2;")" \
-    "gcp.bigquery.dataset|acme-analytics-prod|2
+    "gcp.apikeys.key|acme-analytics-prod|4
+gcp.bigquery.dataset|acme-analytics-prod|2
+gcp.compute.backend_service|acme-analytics-prod|2
 gcp.compute.firewall|acme-analytics-prod|2
 gcp.compute.instance|acme-analytics-prod|2
 gcp.compute.network|acme-analytics-prod|3
 gcp.compute.project|acme-analytics-prod|1
+gcp.compute.ssl_policy|acme-analytics-prod|3
 gcp.compute.subnetwork|acme-analytics-prod|2
+gcp.compute.target_https_proxy|acme-analytics-prod|3
+gcp.compute.target_ssl_proxy|acme-analytics-prod|2
 gcp.container.cluster|acme-analytics-prod|1
 gcp.dns.managed_zone|acme-analytics-prod|3
+gcp.essentialcontacts.settings|acme-analytics-prod|1
 gcp.iam.service_account|acme-analytics-prod|2
 gcp.iam.service_account_key|acme-analytics-prod|2
 gcp.kms.crypto_key|acme-analytics-prod|2

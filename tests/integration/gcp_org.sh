@@ -24,11 +24,11 @@ acme-org-b
 acme-org-c"
 check "the nested folder was walked" grep -q '^GET /v3/projects 200' "$MOCK_LOG"
 check "the deleted folder was not walked" sh -c "! grep -q 'folders/809' '$MOCK_LOG'"
-same_lines "every service ran in every project: 14 types, less the denied firewalls (b) and the disabled SQL (c)" \
+same_lines "every service ran in every project: 20 types, less the denied firewalls (b) and the disabled SQL (c)" \
     "$(jsonl_sql "$OUT" "SELECT json_extract(value,'\$.account'), count(DISTINCT json_extract(value,'\$.type')) FROM $RES GROUP BY 1 ORDER BY 1;")" \
-    "acme-org-a|14
-acme-org-b|13
-acme-org-c|13"
+    "acme-org-a|20
+acme-org-b|19
+acme-org-c|19"
 check "three 429s came before the firewalls of acme-org-a were read" \
     test "$(grep -c '^GET /compute/v1/projects/acme-org-a/global/firewalls 429$' "$MOCK_LOG")" -eq 3
 cnt() { jsonl_sql "$OUT" "SELECT count(*) FROM $RES WHERE json_extract(value,'\$.type')='$1' AND json_extract(value,'\$.account')='$2';"; }

@@ -31,6 +31,10 @@ Scenarios (--scenario):
           rateLimitExceeded, one PERMISSION_DENIED (compute.firewalls.list in
           acme-org-b), one SERVICE_DISABLED (Cloud SQL in acme-org-c)
           (gcp_org.sh).
+  platform the estate's acme-analytics-prod and acme-analytics-stage, whose API keys
+          and DNS policies are denied, Essential Contacts API is off and SSL
+          policies denied; a 429 burst and a rateLimitExceeded on prod; the
+          folder and organization above prod grant IAM roles (gcp_services.sh).
   hostile organization 6660001: invalid project ids and folder names, a folder
           listing itself, bad resource names, a nextPageToken that never
           changes, a body that is not JSON (gcp_hostile.sh).
@@ -370,6 +374,104 @@ def project_world(p, num, n=1, bad=True):
             **({} if bad and i == 0 else {"defaultEncryptionConfiguration": {
                 "kmsKeyName": "projects/%s/locations/eu/keyRings/bq/cryptoKeys/bq" % p}})})
     put_list("/bigquery/v2/projects/%s/datasets" % p, "datasets", dss)
+    platform_world(p, num, n, bad)
+
+
+def iso_days_ago(days):
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime(time.time() - days * 86400))
+
+
+def platform_world(p, num, n, bad):
+    """API keys, Essential Contacts, DNS server policies and load balancing of project @p."""
+    c = "https://www.googleapis.com/compute/v1/projects/%s" % p
+    keys = []
+    for i in range(n):
+        b = bad and i == 0
+        k = {"name": "projects/%s/locations/global/keys/%08x-aaaa-4bbb-8ccc-%012d" % (num, i + 1, i),
+             "uid": "%08x-aaaa-4bbb-8ccc-%012d" % (i + 1, i), "displayName": "key-%d" % i,
+             "createTime": "2023-02-01T08:00:00.000000Z" if b else iso_days_ago(10),
+             "updateTime": iso_days_ago(5), "etag": "W/\"abc\""}
+        if not b:
+            k["restrictions"] = {"serverKeyRestrictions": {"allowedIps": ["198.51.100.0/24"]},
+                                 "apiTargets": [{"service": "translate.googleapis.com"}]}
+        keys.append(k)
+    if bad:  # a browser key for any referrer and every API
+        keys.append({"name": "projects/%s/locations/global/keys/%s" % (num, "f" * 8 + "-0000-4000-8000-" + "0" * 12),
+                     "uid": "ffffffff-0000-4000-8000-000000000000", "displayName": "web-any",
+                     "createTime": iso_days_ago(3), "restrictions": {
+                         "browserKeyRestrictions": {"allowedReferrers": ["*"]},
+                         "apiTargets": [{"service": "cloudapis.googleapis.com"}]}})
+        keys.append({"name": "projects/%s/locations/global/keys/%s" % (num, "e" * 8 + "-0000-4000-8000-" + "0" * 12),
+                     "uid": "eeeeeeee-0000-4000-8000-000000000000", "displayName": "old-maps",
+                     "createTime": iso_days_ago(30), "restrictions": {
+                         "serverKeyRestrictions": {"allowedIps": ["198.51.100.9"]},
+                         "apiTargets": [{"service": "maps-backend.googleapis.com"}]}})
+    put_list("/v2/projects/%s/locations/global/keys" % p, "keys", keys)
+    put_list("/v1/projects/%s/services" % p, "services", [
+        {"name": "projects/%s/services/%s" % (num, svc), "parent": "projects/" + num, "state": "ENABLED",
+         "config": {"name": svc}} for svc in ("compute.googleapis.com", "translate.googleapis.com",
+                                              "logging.googleapis.com", "dns.googleapis.com")])
+    contacts = [{"name": "projects/%s/contacts/1" % num, "email": "ops@acme.example",
+                 "notificationCategorySubscriptions": ["TECHNICAL"], "languageTag": "en",
+                 "validationState": "VALID"}]
+    if bad:
+        contacts.append({"name": "projects/%s/contacts/2" % num, "email": "oncall@acme.example",
+                         "notificationCategorySubscriptions": ["TECHNICAL_INCIDENTS"], "languageTag": "en",
+                         "validationState": "VALID"})
+    else:
+        contacts.append({"name": "organizations/5550001/contacts/7", "email": "security@acme.example",
+                         "notificationCategorySubscriptions": ["ALL"], "languageTag": "en",
+                         "validationState": "VALID"})
+    put_list("/v1/projects/%s/contacts:compute" % p, "contacts", contacts)
+    put_list("/dns/v1/projects/%s/policies" % p, "policies", [
+        {"kind": "dns#policy", "id": "5001", "name": "dns-logging", "enableLogging": not bad,
+         "enableInboundForwarding": False,
+         "networks": [{"kind": "dns#policyNetwork", "networkUrl": c + "/global/networks/default"}]},
+        {"kind": "dns#policy", "id": "5002", "name": "unattached", "enableLogging": True, "networks": []}])
+    pols = {"global": [
+        {"kind": "compute#sslPolicy", "id": "61", "name": "modern-tls12", "profile": "MODERN", "minTlsVersion": "TLS_1_2",
+         "selfLink": c + "/global/sslPolicies/modern-tls12", "fingerprint": "x",
+         "enabledFeatures": ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]}],
+        "regions/europe-west1": []}
+    if bad:
+        pols["global"].append({"kind": "compute#sslPolicy", "id": "62", "name": "legacy-compat",
+                               "selfLink": c + "/global/sslPolicies/legacy-compat", "profile": "COMPATIBLE",
+                               "minTlsVersion": "TLS_1_0"})
+        pols["regions/europe-west1"].append({
+            "kind": "compute#sslPolicy", "id": "63", "name": "custom-rsa", "profile": "CUSTOM",
+            "minTlsVersion": "TLS_1_2", "region": c + "/regions/europe-west1",
+            "selfLink": c + "/regions/europe-west1/sslPolicies/custom-rsa",
+            "customFeatures": ["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256"]})
+    put_agg("/compute/v1/projects/%s/aggregated/sslPolicies" % p, "sslPolicies", pols)
+    hps = {"global": [], "regions/europe-west1": []}
+    for i in range(n):
+        b = bad and i == 0
+        hp = {"kind": "compute#targetHttpsProxy", "id": str(7100 + i), "name": "https-%d" % i,
+              "urlMap": c + "/global/urlMaps/web", "sslCertificates": [c + "/global/sslCertificates/web"],
+              "fingerprint": "f"}
+        if not b:
+            hp["sslPolicy"] = c + "/global/sslPolicies/modern-tls12"
+        hps["global"].append(hp)
+    if bad:
+        hps["regions/europe-west1"].append({
+            "kind": "compute#targetHttpsProxy", "id": "7199", "name": "https-internal",
+            "region": c + "/regions/europe-west1", "urlMap": c + "/regions/europe-west1/urlMaps/int",
+            "sslPolicy": c + "/regions/europe-west1/sslPolicies/custom-rsa"})
+    put_agg("/compute/v1/projects/%s/aggregated/targetHttpsProxies" % p, "targetHttpsProxies", hps)
+    put_list("/compute/v1/projects/%s/global/targetSslProxies" % p, "items", [
+        {"kind": "compute#targetSslProxy", "id": str(7200 + i), "name": "tcp-tls-%d" % i,
+         "service": c + "/global/backendServices/be-%d" % i,
+         "sslPolicy": c + "/global/sslPolicies/" + ("legacy-compat" if bad and i == 0 else "modern-tls12")}
+        for i in range(n)])
+    bes = []
+    for i in range(n):
+        b = bad and i == 0
+        bes.append({"kind": "compute#backendService", "id": str(7300 + i), "name": "be-%d" % i,
+                    "protocol": "HTTPS", "loadBalancingScheme": "EXTERNAL_MANAGED", "fingerprint": "f",
+                    "iap": {"enabled": False, "oauth2ClientSecretSha256": "abc"},
+                    **({} if b else {"logConfig": {"enable": True, "sampleRate": 1.0}})})
+    put_agg("/compute/v1/projects/%s/aggregated/backendServices" % p, "backendServices",
+            {"global": bes, "regions/us-east1": []})
 
 
 def scenario_basic():
@@ -469,6 +571,33 @@ def scenario_org():
     FAULTS["GET /v1/projects/acme-org-c/instances"] = ["*", disabled("sqladmin.googleapis.com")]
 
 
+def scenario_platform():
+    """The estate plus acme-analytics-stage, whose new services fail in every way a scan must survive, and
+    the folder and organization above acme-analytics-prod with IAM bindings the project inherits."""
+    project_world("acme-analytics-prod", "418203957712", n=2, bad=True)
+    project_world("acme-analytics-stage", "418203957714", n=1, bad=False)
+    project_world("acme-analytics-dev", "418203957713", n=2, bad=False)
+    stage = "acme-analytics-stage"
+    FAULTS["GET /v2/projects/%s/locations/global/keys" % stage] = ["*", denied("apikeys.keys.list")]
+    FAULTS["GET /v1/projects/%s/contacts:compute" % stage] = ["*", disabled("essentialcontacts.googleapis.com")]
+    FAULTS["GET /compute/v1/projects/%s/aggregated/sslPolicies" % stage] = ["*", denied("compute.sslPolicies.list")]
+    FAULTS["GET /dns/v1/projects/%s/policies" % stage] = ["*", denied("dns.policies.list")]
+    prod = "acme-analytics-prod"
+    fault("GET /v2/projects/%s/locations/global/keys" % prod, too_many(), too_many())
+    fault("GET /compute/v1/projects/%s/aggregated/targetHttpsProxies" % prod, rate_limited())
+    for p in (prod, stage):
+        put_get("POST /v1/projects/%s:getAncestry" % p, {"ancestor": [
+            {"resourceId": {"type": "project", "id": p}}, {"resourceId": {"type": "folder", "id": "801"}},
+            {"resourceId": {"type": "organization", "id": "5550001"}}]})
+    put_list("/v2/folders/801/sinks", "sinks", [])
+    put_get("POST /v3/folders/801:getIamPolicy", {"version": 1, "bindings": [
+        {"role": "roles/iam.serviceAccountUser", "members": ["group:deployers@acme.example"]}]})
+    put_list("/v2/organizations/5550001/sinks", "sinks", [])
+    put_get("POST /v3/organizations/5550001:getIamPolicy", {"version": 1, "bindings": [
+        {"role": "roles/editor", "members": ["serviceAccount:terraform@acme-admin.iam.gserviceaccount.com"]},
+        {"role": "roles/resourcemanager.organizationAdmin", "members": ["group:cloud-admins@acme.example"]}]})
+
+
 def scenario_hostile():
     """Answers a careless or hostile server could give: bad names, a folder that contains itself,
     a nextPageToken that never changes, a body that is not JSON."""
@@ -488,6 +617,13 @@ def scenario_hostile():
     WORLD["/dns/v1/projects/%s/managedZones" % p][2].append({"name": "zone/../x"})
     WORLD["/v1/projects/%s/locations/europe-west1/keyRings" % p][2].append({"name": "projects/x/locations/y/keyRings/%2e%2e"})
     WORLD["/v1/projects/%s/serviceAccounts" % p][2].append({"name": "projects/x/serviceAccounts/a?b", "email": "x"})
+    WORLD["/v2/projects/%s/locations/global/keys" % p][2].extend([
+        {"name": "projects/1/locations/global/keys/../../x", "keyString": "AIzaHOSTILE-KEY-STRING-1"},
+        {"name": "projects/1/locations/global/keys/k2", "displayName": "leaky", "keyString": "AIzaHOSTILE-KEY-STRING-2"},
+        {"name": 7}])
+    kind, member, scopes = WORLD["/compute/v1/projects/%s/aggregated/backendServices" % p]
+    scopes["global"] += [{"name": "be/../x"}, {"name": "be-ok", "region": "regions/../../x"}, {"id": "no-name"}]
+    WORLD["/v1/projects/%s/contacts:compute" % p][2].append({"name": "x" * 400, "email": "long@acme.example"})
     WORLD["/v2/projects/%s/sinks" % p] = ("loop", "sinks", [{"name": "again"}])
     WORLD["/bigquery/v2/projects/%s/datasets" % p] = ("raw", 200, b"<html>not json</html>")
 
@@ -621,6 +757,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return 200, entry[1]
         if path == "/v3/projects:search" and q.get("query") != "state:ACTIVE":
             return 400, err_body(400, "INVALID_ARGUMENT", "query")
+        if path.endswith("/services") and path.startswith("/v1/projects/") and q.get("filter") != "state:ENABLED":
+            return 400, err_body(400, "INVALID_ARGUMENT", "filter")
+        if path.endswith("/contacts:compute") and not q.get("notificationCategories"):
+            return 400, err_body(400, "INVALID_ARGUMENT", "notificationCategories is required")
+        if "/locations/global/keys" in path and (":getKeyString" in path or "/keyString" in path):
+            return 500, err_body(500, "INTERNAL", "the scanner must never ask for a key string")
         if path.endswith("/keys") and "/serviceAccounts/" in path and q.get("keyTypes") != "USER_MANAGED":
             return 400, err_body(400, "INVALID_ARGUMENT", "keyTypes")
         entry = WORLD.get(key)
@@ -677,6 +819,8 @@ def main():
                                                       "projectId": "acme-analytics-prod", "state": "ACTIVE"}])
         project_world("acme-analytics-prod", "418203957712", n=2, bad=True)
         project_world("acme-analytics-dev", "418203957713", n=1, bad=False)
+    elif ARGS.scenario == "platform":
+        scenario_platform()
     elif ARGS.scenario == "org":
         scenario_org()
     elif ARGS.scenario == "hostile":
