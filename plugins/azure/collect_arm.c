@@ -1,9 +1,12 @@
 /*
  * collect_arm.c - the ARM collectors: subscription and resource groups,
  * storage accounts (+ blob service, containers, and the Blob data plane
- * with the key from listKeys), network security groups, Network Watchers
- * and flow logs, Key Vaults (+ keys and secrets, metadata only), VMs (+
- * extensions) and disks, App Service, AKS, SQL servers (+ firewall rules,
+ * with the key from listKeys, which also reads the Queue and Table services'
+ * logging), network security groups, Network Watchers and flow logs (+ the
+ * per-subscription Network Watcher coverage of the regions in use), Key
+ * Vaults (+ keys and secrets, metadata only), VMs (+ extensions) and disks,
+ * App Service (+ configuration, authentication settings, FTP/SCM basic
+ * authentication policies), AKS, SQL servers (+ firewall rules,
  * auditing, Entra ID admin, Defender for SQL, TDE protector), PostgreSQL
  * and MySQL flexible servers, and subscription governance (roles, Defender,
  * security contacts, activity log alerts, diagnostic settings).
@@ -199,11 +202,12 @@ static int endpoint_acceptable(const char *ep)
 }
 
 /*
- * The Blob data plane of one account with its key from listKeys. Returns 1 when the containers were
- * collected that way, 0 when ARM must list them (turned off, no endpoint, shared keys disabled, denied,
- * refused), -1 when cancelled. The key is wiped before this returns; it is never logged.
+ * The Blob data plane of one account with its key from listKeys (and, with the same key, the Queue
+ * service's properties and the Table service's logging, which goes into @body). Returns 1 when the
+ * containers were collected that way, 0 when ARM must list them (turned off, no endpoint, shared keys
+ * disabled, denied, refused), -1 when cancelled. The key is wiped before this returns; it is never logged.
  */
-static int storage_data_plane(azure_ctx *c, az_task *t, const cJSON *body, const char *id, const char *name)
+static int storage_data_plane(azure_ctx *c, az_task *t, cJSON *body, const char *id, const char *name)
 {
     const cJSON *p = cJSON_GetObjectItem(body, "properties");
     const char *ep = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(p, "primaryEndpoints"), "blob"));
@@ -260,7 +264,10 @@ static int storage_data_plane(azure_ctx *c, az_task *t, const cJSON *body, const
     const char *qep = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(p, "primaryEndpoints"), "queue"));
     if (qep && (!*qep || !endpoint_acceptable(qep)))
         qep = NULL;
-    rc = collect_blob_arm_account(c, t, id, acct ? acct : name, region, ep, qep, key, keylen);
+    const char *tep = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(p, "primaryEndpoints"), "table"));
+    if (tep && (!*tep || !endpoint_acceptable(tep)))
+        tep = NULL;
+    rc = collect_blob_arm_account(c, t, id, acct ? acct : name, region, ep, qep, tep, body, key, keylen);
     explicit_bzero(key, keylen);
     free(key);
     free(acct);
@@ -315,6 +322,19 @@ static int emit_flow_log(azure_ctx *c, const cJSON *item, void *ud)
     return az_cancelled(c);
 }
 
+/* Lower-case, de-duplicated regions (locations) of one complete list, for the Network Watcher coverage. */
+typedef struct region_set {
+    az_task *t;
+    cJSON *regions;
+    void (*enrich)(azure_ctx *c, az_task *t, cJSON *body); /* watchers: emitted as well; resources: NULL */
+    unsigned long n;
+    int overflow; /* more distinct regions than MAX_REGIONS: the set is incomplete */
+} region_set;
+
+#define MAX_REGIONS 400 /* Azure has about 60 public regions; more is a hostile or broken answer */
+
+static int observe_region(azure_ctx *c, const cJSON *item, void *ud);
+
 static void enrich_watcher(azure_ctx *c, az_task *t, cJSON *body)
 {
     const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(body, "id"));
@@ -326,12 +346,81 @@ static void enrich_watcher(azure_ctx *c, az_task *t, cJSON *body)
     outcome(c, t, rc, "Microsoft.Network/networkWatchers/flowLogs/read", "flow logs", id, code, err);
 }
 
+static void add_unique_lower(cJSON *arr, const char *v);
+
+static int observe_region(azure_ctx *c, const cJSON *item, void *ud)
+{
+    region_set *rs = ud;
+    const char *loc = cJSON_GetStringValue(cJSON_GetObjectItem(item, "location"));
+    /* "global" resources (DNS zones, Front Door...) live in no region a watcher could cover */
+    if (loc && *loc && strcasecmp(loc, "global") != 0) {
+        if (cJSON_GetArraySize(rs->regions) < MAX_REGIONS)
+            add_unique_lower(rs->regions, loc);
+        else
+            rs->overflow = 1;
+    }
+    if (rs->enrich) {
+        cJSON *body = cJSON_Duplicate(item, 1);
+        if (body) {
+            rs->enrich(c, rs->t, body);
+            az_emit_arm(c, "azure.network.watcher", rs->t->subscription, body);
+        }
+    }
+    rs->n++;
+    return az_cancelled(c);
+}
+
+/* A complete list of ARM items into @rs: 0 when read in full, 1 when not (denied or failed), -1 to stop. */
+static int list_regions(azure_ctx *c, az_task *t, const char *provider_path, const char *api, region_set *rs,
+                        const char *permission, const char *what)
+{
+    char path[512], code[120] = "", err[AZ_ERR_LEN] = "";
+    snprintf(path, sizeof path, "/subscriptions/%s%s", t->subscription, provider_path);
+    int rc = arm_list(c, path, api, observe_region, rs, code, sizeof code, err, sizeof err);
+    az_log(c, PP_LOG_INFO, "%s: %lu %s", t->id, rs->n, what);
+    if (outcome(c, t, rc, permission, what, NULL, code, err))
+        return -1;
+    return rc == AZ_OK && !az_cancelled(c) ? 0 : 1;
+}
+
 int collect_arm_network(azure_ctx *c, az_task *t)
 {
     if (list_and_emit(c, t, "/providers/Microsoft.Network/networkSecurityGroups", API_NETWORK, "azure.network.nsg",
-                      "Microsoft.Network/networkSecurityGroups/read", "network security groups", enrich_nsg) == 0)
-        list_and_emit(c, t, "/providers/Microsoft.Network/networkWatchers", API_NETWORK, "azure.network.watcher",
-                      "Microsoft.Network/networkWatchers/read", "Network Watchers", enrich_watcher);
+                      "Microsoft.Network/networkSecurityGroups/read", "network security groups", enrich_nsg) != 0)
+        return finish(c, t);
+    region_set watchers = {t, cJSON_CreateArray(), enrich_watcher, 0, 0};
+    region_set used = {t, cJSON_CreateArray(), NULL, 0, 0};
+    int w = list_regions(c, t, "/providers/Microsoft.Network/networkWatchers", API_NETWORK, &watchers,
+                         "Microsoft.Network/networkWatchers/read", "Network Watchers");
+    int r = w < 0 ? -1
+                  : list_regions(c, t, "/resources", API_RESOURCES, &used,
+                                 "Microsoft.Resources/subscriptions/resources/read", "resources (for their regions)");
+    if (watchers.overflow || used.overflow)
+        az_log(c, PP_LOG_WARN, "%s: more than %d regions listed; no Network Watcher coverage", t->id, MAX_REGIONS);
+    else if (w == 0 && r == 0) {
+        /* only when both lists are complete: a region without a watcher must mean "none", never "not readable" */
+        cJSON *missing = cJSON_CreateArray();
+        const cJSON *it, *wt;
+        cJSON_ArrayForEach(it, used.regions)
+        {
+            int covered = 0;
+            cJSON_ArrayForEach(wt, watchers.regions) covered |= strcmp(it->valuestring, wt->valuestring) == 0;
+            if (!covered)
+                cJSON_AddItemToArray(missing, cJSON_CreateString(it->valuestring));
+        }
+        char uid[200];
+        snprintf(uid, sizeof uid, "/subscriptions/%s/providers/Microsoft.Network/networkWatcherCoverage",
+                 t->subscription);
+        cJSON *data = cJSON_CreateObject();
+        cJSON_AddItemToObject(data, "resourceRegions", used.regions);
+        cJSON_AddItemToObject(data, "watcherRegions", watchers.regions);
+        cJSON_AddItemToObject(data, "regionsWithoutWatcher", missing);
+        used.regions = watchers.regions = NULL;
+        az_emit_resource(c, "azure.network.watcher_coverage", uid, "Network Watcher coverage", t->subscription, NULL,
+                         data, NULL);
+    }
+    cJSON_Delete(used.regions);
+    cJSON_Delete(watchers.regions);
     return finish(c, t);
 }
 
@@ -486,12 +575,47 @@ int collect_arm_compute(azure_ctx *c, az_task *t)
 
 /* ---- App Service, AKS ---- */
 
+/*
+ * Keep only the platform and globalValidation parts of an authsettingsV2 body (whether App Service
+ * authentication is on and what it does with anonymous requests); the identity provider registrations
+ * (client ids, secret setting names) are not needed by any rule and are dropped.
+ */
+static void trim_auth_settings(cJSON *body)
+{
+    cJSON *a = cJSON_GetObjectItem(body, "authSettingsV2");
+    cJSON *p = cJSON_GetObjectItem(a, "properties");
+    if (!cJSON_IsObject(p))
+        return;
+    cJSON *keep = cJSON_CreateObject();
+    static const char *const members[] = {"platform", "globalValidation"};
+    for (size_t i = 0; i < 2; i++) {
+        cJSON *m = cJSON_DetachItemFromObject(p, members[i]);
+        if (m)
+            cJSON_AddItemToObject(keep, members[i], m);
+    }
+    cJSON_ReplaceItemInObject(a, "properties", keep);
+}
+
 static void enrich_site(azure_ctx *c, az_task *t, cJSON *body)
 {
     const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(body, "id"));
-    if (id) /* the list leaves siteConfig mostly empty: minTlsVersion, ftpsState... come from config/web */
-        add_child(c, t, body, id, "/config/web", API_WEB, "config", 0, 0, "Microsoft.Web/sites/config/read",
-                  "App Service configuration");
+    if (!id)
+        return;
+    /* the list leaves siteConfig mostly empty: minTlsVersion, ftpsState... come from config/web */
+    add_child(c, t, body, id, "/config/web", API_WEB, "config", 0, 0, "Microsoft.Web/sites/config/read",
+              "App Service configuration");
+    /* GET config/authsettingsV2 is "Get Auth Settings V2 Without Secrets" (its /list variant adds them) */
+    add_child(c, t, body, id, "/config/authsettingsV2", API_WEB, "authSettingsV2", 0, 0,
+              "Microsoft.Web/sites/config/read", "App Service authentication settings");
+    trim_auth_settings(body);
+    /* basic (user name and password) authentication of FTP and of the SCM (Kudu) site */
+    cJSON *bp = cJSON_AddObjectToObject(body, "basicPublishingCredentialsPolicies");
+    add_child(c, t, bp, id, "/basicPublishingCredentialsPolicies/ftp", API_WEB, "ftp", 0, 0,
+              "Microsoft.Web/sites/basicPublishingCredentialsPolicies/read", "FTP basic authentication policy");
+    add_child(c, t, bp, id, "/basicPublishingCredentialsPolicies/scm", API_WEB, "scm", 0, 0,
+              "Microsoft.Web/sites/basicPublishingCredentialsPolicies/read", "SCM basic authentication policy");
+    if (!cJSON_GetObjectItem(bp, "ftp") && !cJSON_GetObjectItem(bp, "scm"))
+        cJSON_DeleteItemFromObject(body, "basicPublishingCredentialsPolicies"); /* not collected */
 }
 
 int collect_arm_web(azure_ctx *c, az_task *t)

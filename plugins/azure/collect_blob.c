@@ -13,6 +13,10 @@
  * Both are shaped like their ARM counterparts (blobServices/containers,
  * blobServices/default) so one rule judges either source; logging, which
  * only the data plane returns, is added under properties.logging.
+ * In ARM mode the same key also reads the Queue service's properties
+ * (azure.storage.queue_service) and the Table service's logging, which is
+ * added to the account itself (tableServiceProperties.logging); the Table
+ * service signs with its own, shorter Shared Key layout.
  */
 #define _DEFAULT_SOURCE
 #include <ctype.h>
@@ -112,6 +116,7 @@ static void storage_error_code(const pp_http_response *r, char *code, size_t len
 }
 
 enum { BLOB_OK = 0, BLOB_FAIL = -1, BLOB_DENIED = -2, BLOB_AUTH = -3 };
+enum { SVC_BLOB = 0, SVC_QUEUE = 1, SVC_TABLE = 2 };
 
 /* One account's Blob service as this file talks to it. */
 typedef struct blob_target {
@@ -122,7 +127,7 @@ typedef struct blob_target {
     const char *region;      /* ARM mode: the account's location */
     const char *key_option;  /* what an error names: "azure.storage_key" or "the key from listKeys" */
     const blob_auth *auth;
-    int queue; /* the Queue service (ARM mode: its properties only), not the Blob service */
+    int service; /* SVC_BLOB, or (ARM mode, properties only) SVC_QUEUE / SVC_TABLE */
 } blob_target;
 
 /* GET ENDPOINT[/]?QUERY, signed or with the SAS. On BLOB_OK the parsed XML in *out. */
@@ -145,7 +150,9 @@ static int blob_get(azure_ctx *c, const blob_target *bt, const char *query, xml_
     pp_http_header hd[3] = {{"x-ms-date", date}, {"x-ms-version", BLOB_API_VERSION}, {"Authorization", auth}};
     size_t nh = 2;
     if (a->key) {
-        char *sts = az_sharedkey_string_to_sign("GET", bt->account, *path ? path : "/", query, hd, 2, 0);
+        char *sts = bt->service == SVC_TABLE
+                        ? az_sharedkey_table_string_to_sign("GET", bt->account, *path ? path : "/", query, hd, 2)
+                        : az_sharedkey_string_to_sign("GET", bt->account, *path ? path : "/", query, hd, 2, 0);
         if (!sts || az_sharedkey_authorization(bt->account, a->key, a->keylen, sts, auth, sizeof auth) != 0) {
             free(sts);
             snprintf(err, errlen, "could not sign the blob request");
@@ -459,18 +466,25 @@ static int list_containers(azure_ctx *c, az_task *t, const blob_target *bt, unsi
     return rc;
 }
 
-/* Get (Blob or Queue) Service Properties: the same XML and the same Shared Key scheme for both services. */
-static int service_properties(azure_ctx *c, az_task *t, const blob_target *bt)
+static const char *const service_permission[] = {"Microsoft.Storage/storageAccounts/blobServices/read",
+                                                 "Microsoft.Storage/storageAccounts/queueServices/read",
+                                                 "Microsoft.Storage/storageAccounts/tableServices/read"};
+static const char *const service_what[] = {"blob service properties", "queue service properties",
+                                           "table service properties"};
+
+/*
+ * Get (Blob, Queue or Table) Service Properties: the same XML for the three services. Blob and Queue
+ * become their own resources; for the Table service the logging is added to @account_body (ARM mode)
+ * under tableServiceProperties.logging, and nothing is emitted.
+ */
+static int service_properties(azure_ctx *c, az_task *t, const blob_target *bt, cJSON *account_body)
 {
     char code[120], err[AZ_ERR_LEN] = "";
     xml_node *x = NULL;
     int r = blob_get(c, bt, "restype=service&comp=properties", &x, code, sizeof code, err, sizeof err);
     if (r == AZ_E_CANCELLED)
         return r;
-    if (blob_outcome(c, t, bt, r,
-                     bt->queue ? "Microsoft.Storage/storageAccounts/queueServices/read"
-                               : "Microsoft.Storage/storageAccounts/blobServices/read",
-                     bt->queue ? "queue service properties" : "blob service properties", code, err) != 0)
+    if (blob_outcome(c, t, bt, r, service_permission[bt->service], service_what[bt->service], code, err) != 0)
         return -1;
     if (!x)
         return 0;
@@ -485,14 +499,27 @@ static int service_properties(azure_ctx *c, az_task *t, const blob_target *bt)
         az_set_error("%s: Get Blob Service Properties answered no <StorageServiceProperties>", t->id);
         return -1;
     }
+    if (bt->service == SVC_TABLE) {
+        cJSON *lg = cJSON_DetachItemFromObject(cJSON_GetObjectItem(d, "properties"), "logging");
+        cJSON_Delete(d);
+        if (!lg) {
+            az_log(c, PP_LOG_WARN, "%s: the table service of %s answered no <Logging>", t->id, bt->account);
+            return -1;
+        }
+        if (account_body)
+            cJSON_AddItemToObject(cJSON_AddObjectToObject(account_body, "tableServiceProperties"), "logging", lg);
+        else
+            cJSON_Delete(lg);
+        return 0;
+    }
     cJSON_AddStringToObject(d, "storageAccount", bt->account);
     char uid[1600];
     snprintf(uid, sizeof uid, "%s%s", bt->arm_id ? bt->arm_id : bt->endpoint,
-             !bt->arm_id ? ""
-             : bt->queue ? "/queueServices/default"
-                         : "/blobServices/default");
-    az_emit_resource(c, bt->queue ? "azure.storage.queue_service" : "azure.storage.blob_service", uid, "default",
-                     bt->rec_account, bt->region, d, NULL);
+             !bt->arm_id                ? ""
+             : bt->service == SVC_QUEUE ? "/queueServices/default"
+                                        : "/blobServices/default");
+    az_emit_resource(c, bt->service == SVC_QUEUE ? "azure.storage.queue_service" : "azure.storage.blob_service", uid,
+                     "default", bt->rec_account, bt->region, d, NULL);
     return 0;
 }
 
@@ -504,11 +531,12 @@ int collect_blob(azure_ctx *c, az_task *t)
         az_set_error("%s", err);
         return PP_ERR_INVALID;
     }
-    blob_target bt = {c->blob_endpoint, c->storage_account, c->storage_account, NULL, NULL, "azure.storage_key", &a, 0};
+    blob_target bt = {c->blob_endpoint, c->storage_account, c->storage_account, NULL, NULL, "azure.storage_key", &a,
+                      SVC_BLOB};
     if (a.sas)
         bt.key_option = "azure.storage_sas";
     unsigned long n = 0;
-    int rc = service_properties(c, t, &bt);
+    int rc = service_properties(c, t, &bt, NULL);
     if (rc == 0)
         rc = list_containers(c, t, &bt, &n);
     blob_auth_free(&a);
@@ -527,22 +555,32 @@ static char *trimmed(const char *endpoint)
 }
 
 int collect_blob_arm_account(azure_ctx *c, az_task *t, const char *arm_id, const char *account, const char *region,
-                             const char *endpoint, const char *queue_endpoint, const unsigned char *key, size_t keylen)
+                             const char *endpoint, const char *queue_endpoint, const char *table_endpoint,
+                             cJSON *account_body, const unsigned char *key, size_t keylen)
 {
     blob_auth a = {(unsigned char *)key, keylen, NULL}; /* borrowed: the caller wipes it */
     char *ep = trimmed(endpoint);
     if (!ep)
         return -1;
-    blob_target bt = {ep, account, t->subscription, arm_id, region, "the key that listKeys returned", &a, 0};
+    blob_target bt = {ep, account, t->subscription, arm_id, region, "the key that listKeys returned", &a, SVC_BLOB};
     unsigned long emitted = 0;
-    int rc = service_properties(c, t, &bt);
+    int rc = service_properties(c, t, &bt, NULL);
     if (rc == 0)
         rc = list_containers(c, t, &bt, &emitted);
     free(ep);
     if (rc != AZ_E_CANCELLED && queue_endpoint && (ep = trimmed(queue_endpoint)) != NULL) {
         /* the Queue service's logging (same key, same signature scheme); a failure is a warning only */
-        blob_target qt = {ep, account, t->subscription, arm_id, region, "the key that listKeys returned", &a, 1};
-        if (service_properties(c, t, &qt) == AZ_E_CANCELLED)
+        blob_target qt = {ep, account,  t->subscription, arm_id, region, "the key that listKeys returned",
+                          &a, SVC_QUEUE};
+        if (service_properties(c, t, &qt, NULL) == AZ_E_CANCELLED)
+            rc = AZ_E_CANCELLED;
+        free(ep);
+    }
+    if (rc != AZ_E_CANCELLED && table_endpoint && (ep = trimmed(table_endpoint)) != NULL) {
+        /* the Table service's logging, into the account's own data; a failure leaves it absent (a warning) */
+        blob_target tt = {ep, account,  t->subscription, arm_id, region, "the key that listKeys returned",
+                          &a, SVC_TABLE};
+        if (service_properties(c, t, &tt, account_body) == AZ_E_CANCELLED)
             rc = AZ_E_CANCELLED;
         free(ep);
     }

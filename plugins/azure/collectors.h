@@ -6,6 +6,8 @@
 #ifndef PP_AZ_COLLECTORS_H
 #define PP_AZ_COLLECTORS_H
 
+#include <cjson/cJSON.h>
+
 #include "azure_ctx.h"
 
 /** Storage data plane of the configured blob endpoint: containers, blob service properties. */
@@ -18,13 +20,18 @@ int collect_blob(azure_ctx *c, az_task *t);
  * @key of @keylen bytes that listKeys returned (borrowed; the caller wipes
  * it). Emits azure.storage.blob_service and azure.storage.container with
  * ARM ids as uids; with @queue_endpoint (primaryEndpoints.queue, already
- * vetted by the caller, or NULL) also azure.storage.queue_service.
+ * vetted by the caller, or NULL) also azure.storage.queue_service; with
+ * @table_endpoint (primaryEndpoints.table, vetted, or NULL) the Table
+ * service's logging is added to @account_body (the account's ARM body,
+ * owned by the caller) as tableServiceProperties.logging, and left absent
+ * when it cannot be read.
  * Returns 0 when the containers were listed, -1 when they could not be
  * (firewall, refused key, transport; logged as a warning, the caller lists
  * them through ARM instead), AZ_E_CANCELLED.
  */
 int collect_blob_arm_account(azure_ctx *c, az_task *t, const char *arm_id, const char *account, const char *region,
-                             const char *endpoint, const char *queue_endpoint, const unsigned char *key, size_t keylen);
+                             const char *endpoint, const char *queue_endpoint, const char *table_endpoint,
+                             cJSON *account_body, const unsigned char *key, size_t keylen);
 
 /** ARM: the subscription itself and its resource groups. */
 int collect_arm_resources(azure_ctx *c, az_task *t);

@@ -186,6 +186,40 @@ char *az_sharedkey_string_to_sign(const char *method, const char *account, const
     return abuf_take(&b);
 }
 
+char *az_sharedkey_table_string_to_sign(const char *method, const char *account, const char *path, const char *query,
+                                        const pp_http_header *hdrs, size_t n)
+{
+    if (!method || !account || !path || path[0] != '/' || n > MAX_HEADERS)
+        return NULL;
+    const char *date = header_value(hdrs, n, "x-ms-date");
+    if (!date)
+        date = header_value(hdrs, n, "Date");
+    if (!date || !*date)
+        return NULL;
+    const char *md5 = header_value(hdrs, n, "Content-MD5");
+    const char *type = header_value(hdrs, n, "Content-Type");
+    char *comp = NULL;
+    for (const char *q = query; q && *q;) {
+        size_t len = strcspn(q, "&");
+        if (len >= 5 && strncasecmp(q, "comp=", 5) == 0) {
+            free(comp);
+            comp = pct_decode(q + 5, len - 5);
+            if (!comp)
+                return NULL;
+        }
+        q += len;
+        if (*q == '&')
+            q++;
+    }
+    abuf b;
+    abuf_init(&b);
+    abuf_fmt(&b, "%s\n%s\n%s\n%s\n/%s%s", method, md5 ? md5 : "", type ? type : "", date, account, path);
+    if (comp)
+        abuf_fmt(&b, "?comp=%s", comp);
+    free(comp);
+    return abuf_take(&b);
+}
+
 int az_sharedkey_authorization(const char *account, const unsigned char *key, size_t keylen, const char *sts, char *out,
                                size_t outlen)
 {

@@ -29,6 +29,23 @@ char *az_sharedkey_string_to_sign(const char *method, const char *account, const
                                   const pp_http_header *hdrs, size_t n, size_t content_length);
 
 /**
+ * az_sharedkey_table_string_to_sign - the text Shared Key signs for the
+ * Table service, which uses a shorter layout than Blob and Queue:
+ *   VERB \n Content-MD5 \n Content-Type \n Date \n CanonicalizedResource
+ * where Date is the x-ms-date header when the request has one (else Date),
+ * and CanonicalizedResource is "/" @account @path, followed by "?comp=V"
+ * when the query has a comp parameter (no other parameter is signed).
+ * @method, @account, @path ("/" at least), @query (raw, without '?', or
+ * NULL), @hdrs/@n as for az_sharedkey_string_to_sign.
+ * Returns a malloc'd string the caller frees, or NULL on bad input (no
+ * date header, a comp value that does not decode) or out of memory.
+ * SOURCE: the "Shared Key authorization (Table service)" section of
+ * Microsoft's "Authorize with Shared Key" page.
+ */
+char *az_sharedkey_table_string_to_sign(const char *method, const char *account, const char *path, const char *query,
+                                        const pp_http_header *hdrs, size_t n);
+
+/**
  * az_sharedkey_authorization - "SharedKey ACCOUNT:SIGNATURE" for @sts,
  * SIGNATURE = base64(HMAC-SHA256(@key, @sts)) where @key is the decoded
  * account key. Writes into @out; returns 0, or -1 when it does not fit.

@@ -95,7 +95,8 @@ azure.monitor.diagnostic_setting|2
 azure.mysql.flexible_server|2
 azure.network.flow_log|2
 azure.network.nsg|4
-azure.network.watcher|2
+azure.network.watcher|3
+azure.network.watcher_coverage|2
 azure.postgresql.flexible_server|2
 azure.resource_group|4
 azure.security.auto_provisioning|2
@@ -174,7 +175,7 @@ SP="/subscriptions/$SUB_A/resourceGroups/rg-data/providers/Microsoft.Storage/sto
 check "listKeys was throttled once (429 + Retry-After) and retried" \
     sh -c "grep -q 'listKeys 429\$' '$LOG1' && test \$(grep -c 'acmeprivate/listKeys 200\$' '$LOG1') -eq 2"
 check "every data-plane request carried a valid Shared Key signature" \
-    sh -c "test \$(grep -c '^BLOB .* 200\$' '$LOG1') -eq 6 && ! grep -q '^BLOB .* 403\$' '$LOG1'"
+    sh -c "test \$(grep -c '^BLOB .* 200\$' '$LOG1') -eq 8 && ! grep -q '^BLOB .* 403\$' '$LOG1'"
 same_lines "blob service logging and containers of acmeprivate from the data plane, under ARM ids" \
     "$(q "$SP/blobServices/default" "json_extract(value,'\$.type'), json_extract(value,'\$.account'), json_extract(value,'\$.region'), json_extract(value,'\$.data.properties.logging.read'), json_extract(value,'\$.data.properties.logging.write'), json_extract(value,'\$.data.storageAccount')")
 $(q "$SP/blobServices/default/containers/site" "json_extract(value,'\$.data.properties.publicAccess'), json_extract(value,'\$.region')")
@@ -184,6 +185,29 @@ $(q "$SP/queueServices/default" "json_extract(value,'\$.type'), json_extract(val
 Blob|westeurope
 None|Available
 azure.storage.queue_service|1|0|30"
+same_lines "table service logging of acmeprivate (Table Shared Key layout) in the account; none for acmepublic" \
+    "$(q "$SP" "json_extract(value,'\$.data.tableServiceProperties.logging.read'), json_extract(value,'\$.data.tableServiceProperties.logging.write'), json_extract(value,'\$.data.tableServiceProperties.logging.delete'), json_extract(value,'\$.data.tableServiceProperties.logging.version'), json_type(value,'\$.data.tableServiceProperties.hourMetrics')")
+$(q "$SA" "json_type(value,'\$.data.tableServiceProperties')")" \
+    "1|1|0|1.0|
+"
+same_lines "storage key policy, SAS policy and key creation times as ARM returns them" \
+    "$(q "$SP" "json_extract(value,'\$.data.properties.keyPolicy.keyExpirationPeriodInDays'), json_extract(value,'\$.data.properties.sasPolicy.sasExpirationPeriod'), json_type(value,'\$.data.properties.keyCreationTime.key1')")
+$(q "$SA" "json_type(value,'\$.data.properties.sasPolicy'), json_type(value,'\$.data.properties.keyCreationTime.key2')")" \
+    "90|0.01:00:00|text
+|text"
+APPB="/subscriptions/$SUB_B/resourceGroups/rg-app/providers/Microsoft.Web/sites/app-shop"
+same_lines "App Service authentication, FTP/SCM basic authentication policies, client certificate mode" \
+    "$(q "$APP" "json_extract(value,'\$.data.authSettingsV2.properties.platform.enabled'), json_extract(value,'\$.data.authSettingsV2.properties.globalValidation.unauthenticatedClientAction'), json_extract(value,'\$.data.basicPublishingCredentialsPolicies.ftp.properties.allow'), json_extract(value,'\$.data.basicPublishingCredentialsPolicies.scm.properties.allow'), json_extract(value,'\$.data.properties.clientCertMode'), json_type(value,'\$.data.basicPublishingCredentialsPolicies.ftp.id')")
+$(q "$APPB" "json_extract(value,'\$.data.authSettingsV2.properties.platform.enabled'), json_extract(value,'\$.data.basicPublishingCredentialsPolicies.ftp.properties.allow'), json_extract(value,'\$.data.basicPublishingCredentialsPolicies.scm.properties.allow'), json_extract(value,'\$.data.properties.clientCertMode')")" \
+    "0|AllowAnonymous|1|1|Optional|
+1|0|0|Required"
+check "identity provider registrations of authsettingsV2 are not kept" \
+    sh -c "! grep -q -e 'app-client-id-xyz' -e 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET' -e identityProviders '$OUT'"
+same_lines "Network Watcher coverage from complete lists (resources over two pages, 'global' left out)" \
+    "$(q "/subscriptions/$SUB_A/providers/Microsoft.Network/networkWatcherCoverage" "json_extract(value,'\$.data.resourceRegions'), json_extract(value,'\$.data.watcherRegions'), json_extract(value,'\$.data.regionsWithoutWatcher'), json_type(value,'\$.region')")
+$(q "/subscriptions/$SUB_B/providers/Microsoft.Network/networkWatcherCoverage" "json_extract(value,'\$.data.watcherRegions'), json_extract(value,'\$.data.regionsWithoutWatcher')")" \
+    "[\"westeurope\",\"northeurope\"]|[\"westeurope\"]|[\"northeurope\"]|
+[\"westeurope\",\"northeurope\"]|[]"
 check "acmeprivate's containers were not listed through ARM as well" \
     sh -c "! grep -q 'acmeprivate/blobServices/default/containers ' '$LOG1'"
 check "a forged blob endpoint (user info pointing elsewhere) is not used: no listKeys for it, its containers via ARM" \
@@ -336,6 +360,22 @@ check "a token valid for only 300 s was renewed before each of the $n_get calls 
     test "$n_tok" -eq "$n_get"
 check "and no call went out with an expired token" test "$(grep -c ' 401$' "$TMP/m2.log")" -eq 0
 
+# -- scan 6b: Resources - List denied: the watchers are collected, but no coverage is claimed --
+EP_SAVED=$EP
+start_mock m3 --deny-resource-list
+# shellcheck disable=SC2086
+AZURE_TENANT_ID=$TENANT AZURE_CLIENT_ID=$CLIENT AZURE_CLIENT_SECRET=$MOCK_SECRET \
+    run_parapet "$TMP/s6b" --plugin-dir "$PD" scan azure --db "$TMP/s6b.db" \
+    -o azure.arm_endpoint="$EP" -o azure.authority_host="$EP" -o azure.http.ca_file="$TMP/ca.pem" \
+    -o azure.subscriptions=$SUB_A -o azure.services=network --output "jsonl:$TMP/s6b.jsonl" -o jsonl.resources=true
+expect_rc "$TMP/s6b" 0 "network scan with Resources - List denied"
+same_lines "watchers collected, no Network Watcher coverage, one denial naming the permission" \
+    "$(jsonl_sql "$TMP/s6b.jsonl" "SELECT json_extract(value,'\$.type'), count(*) FROM $RES WHERE json_extract(value,'\$.type') LIKE 'azure.network.watcher%' GROUP BY 1 ORDER BY 1;")
+$(jsonl_sql "$TMP/s6b.jsonl" "SELECT json_extract(value,'\$.rule_id'), json_extract(value,'\$.evidence.permission') FROM $FND;")" \
+    "azure.network.watcher|1
+azure-collection-access-denied|Microsoft.Resources/subscriptions/resources/read"
+EP=$EP_SAVED
+
 # -- the project's Azure rule pack judges what was collected (shapes as the rules expect them) --
 if [ -d "$top_srcdir/policies/azure" ]; then
     # shellcheck disable=SC2086
@@ -369,7 +409,12 @@ fail"
         azure-defender-servers-off:VirtualMachines azure-defender-storage-off:StorageAccounts \
         azure-security-contact-no-email:default azure-security-auto-provisioning-off:default \
         azure-monitor-no-alert-nsg-write:activityLogMonitoring azure-monitor-no-alert-nsg-delete:activityLogMonitoring \
-        azure-custom-role-subscription-owner:rd-admin azure-vm-trusted-launch-off:vm-old; do
+        azure-custom-role-subscription-owner:rd-admin azure-vm-trusted-launch-off:vm-old \
+        azure-storage-table-logging-incomplete:acmeprivate azure-storage-account-keys-not-rotated:acmepublic \
+        azure-storage-account-keys-not-rotated:acmeprivate azure-storage-account-sas-expiration-policy-missing:acmepublic \
+        azure-storage-account-sas-expiration-policy-missing:acmeprivate azure-web-app-authentication-off:app-shop \
+        azure-web-app-ftp-basic-auth-on:app-shop azure-web-app-scm-basic-auth-on:app-shop \
+        azure-web-app-client-certificates-off:app-shop azure-network-watcher-region-missing:networkWatcherCoverage; do
         got="$got${got:+
 }${pair%%:*} ${pair#*:} $(jsonl_sql "$TMP/s7.jsonl" "$(printf "$F7" "${pair%%:*}" "${pair#*:}")" | tr '\n' ' ')"
     done
@@ -400,7 +445,17 @@ azure-security-auto-provisioning-off default fail
 azure-monitor-no-alert-nsg-write activityLogMonitoring pass 
 azure-monitor-no-alert-nsg-delete activityLogMonitoring fail 
 azure-custom-role-subscription-owner rd-admin fail 
-azure-vm-trusted-launch-off vm-old fail "
+azure-vm-trusted-launch-off vm-old fail 
+azure-storage-table-logging-incomplete acmeprivate fail 
+azure-storage-account-keys-not-rotated acmepublic fail 
+azure-storage-account-keys-not-rotated acmeprivate pass 
+azure-storage-account-sas-expiration-policy-missing acmepublic fail 
+azure-storage-account-sas-expiration-policy-missing acmeprivate pass 
+azure-web-app-authentication-off app-shop fail 
+azure-web-app-ftp-basic-auth-on app-shop fail 
+azure-web-app-scm-basic-auth-on app-shop fail 
+azure-web-app-client-certificates-off app-shop fail 
+azure-network-watcher-region-missing networkWatcherCoverage fail "
     check "no rule failed to evaluate on the collected shapes" \
         test -z "$(jsonl_sql "$TMP/s7.jsonl" "SELECT 1 FROM $FND WHERE json_extract(value,'\$.status')='error' AND json_extract(value,'\$.rule_id')!='azure-collection-access-denied';")"
 fi

@@ -155,7 +155,7 @@ expect_rc "$TMP/s6" 2 "scan with a key that is not base64"
 check "the error names the option" grep -q "azure.storage_key is not a base64 storage account key" "$TMP/s6.err"
 
 # -- ARM mode: listKeys hands out Azurite's key; the Blob data plane of that account is collected with it,
-#    and its Queue service's logging (azurite-queue on another port) --
+#    and its Queue and Table services' logging (azurite-queue and azurite-table on other ports) --
 AZQ="$(dirname "$AZB")/azurite-queue"
 QPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$TMP/azurite-q"
@@ -172,6 +172,24 @@ grep -q "successfully listens" "$TMP/azurite-q.log" || { echo "FAIL: azurite-que
 QEP="http://127.0.0.1:$QPORT/$ACCOUNT"
 python3 "$ADMIN" "$QEP" $ACCOUNT properties "$top_srcdir/tests/fixtures/azure/queue_service_properties.xml" ||
     { echo "FAIL: could not set the queue service properties" >&2; exit 1; }
+# and its Table service (azurite-table; the Table service's own Shared Key layout, signed by the admin script's
+# independent signer): Azurite's default logs everything, the fixture turns delete logging off
+AZT="$(dirname "$AZB")/azurite-table"
+TPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$TMP/azurite-t"
+"$AZT" --tableHost 127.0.0.1 --tablePort "$TPORT" --location "$TMP/azurite-t" --disableTelemetry \
+    >"$TMP/azurite-t.log" 2>&1 &
+AZTPID=$!
+CLEANUP_PIDS="$CLEANUP_PIDS $AZTPID"
+i=0
+while [ $i -lt 150 ] && kill -0 "$AZTPID" 2>/dev/null && ! grep -q "successfully" "$TMP/azurite-t.log"; do
+    sleep 0.1
+    i=$((i + 1))
+done
+grep -q "successfully" "$TMP/azurite-t.log" || { echo "FAIL: azurite-table did not start" >&2; exit 1; }
+TEP="http://127.0.0.1:$TPORT/$ACCOUNT"
+python3 "$ADMIN" "$TEP" $ACCOUNT table-properties "$top_srcdir/tests/fixtures/azure/table_service_properties.xml" ||
+    { echo "FAIL: could not set the table service properties" >&2; exit 1; }
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$TMP/ca.key" -out "$TMP/ca.pem" -days 2 \
     -subj "/CN=parapet azure test CA" >/dev/null 2>&1 &&
     openssl req -newkey rsa:2048 -nodes -keyout "$TMP/srv.key" -out "$TMP/srv.csr" -subj "/CN=127.0.0.1" \
@@ -186,7 +204,8 @@ MOCK_SECRET="azuriteSECRET$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 export MOCK_SECRET
 python3 "$top_srcdir/tests/support/azure_mock.py" --cert "$TMP/srv.pem" --key "$TMP/srv.key" \
     --port-file "$TMP/mock.port" --log "$TMP/mock.log" --tenant $TENANT --client-id $CLIENT \
-    --secret-env MOCK_SECRET --blob-endpoint "$EP/" --queue-endpoint "$QEP/" 2>"$TMP/mock.err" &
+    --secret-env MOCK_SECRET --blob-endpoint "$EP/" --queue-endpoint "$QEP/" --table-endpoint "$TEP/" \
+    2>"$TMP/mock.err" &
 CLEANUP_PIDS="$CLEANUP_PIDS $!"
 i=0
 while [ ! -s "$TMP/mock.port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -207,13 +226,17 @@ $(jsonl_sql "$TMP/s7.jsonl" "SELECT json_extract(value,'\$.uid'), json_extract(v
 8
 Container|westeurope
 $SP/queueServices/default|1|1|10"
+same_lines "acmeprivate's Table service logging comes from azurite-table (Table Shared Key), into the account" \
+    "$(jsonl_sql "$TMP/s7.jsonl" "SELECT json_extract(value,'\$.data.tableServiceProperties.logging.read'), json_extract(value,'\$.data.tableServiceProperties.logging.write'), json_extract(value,'\$.data.tableServiceProperties.logging.delete'), json_extract(value,'\$.data.tableServiceProperties.logging.retentionPolicy.days') FROM $RES WHERE json_extract(value,'\$.uid')='$SP';")" \
+    "1|1|0|5"
+check "no warning about the table service" sh -c "! grep -qi 'table' '$TMP/s7.err'"
 same_lines "listKeys of the other account was denied: one error finding naming the permission" \
     "$(jsonl_sql "$TMP/s7.jsonl" "SELECT json_extract(value,'\$.evidence.permission'), json_extract(value,'\$.resource_uid') LIKE '%/acmepublic' FROM $FND;")" \
     "Microsoft.Storage/storageAccounts/listkeys/action|1"
 check "Azurite's key is in no output or log" sh -c "! grep -q -F -e '$AZ_KEY' '$TMP/s7.jsonl' '$TMP/s7.err' '$TMP/s7.out' '$TMP/s7.db'"
 
 # stop Azurite and wait for it, so it cannot write into the directory the cleanup removes
-kill "$AZPID" "$AZQPID" 2>/dev/null
-wait "$AZPID" "$AZQPID" 2>/dev/null
+kill "$AZPID" "$AZQPID" "$AZTPID" 2>/dev/null
+wait "$AZPID" "$AZQPID" "$AZTPID" 2>/dev/null
 
 finish

@@ -2,7 +2,7 @@
 """azure_blob_admin.py - set up a Blob service (Azurite) for tests/integration/azure_azurite.sh.
 
 Creates containers with given public access levels and sets the blob
-service properties, through the REST API with Shared Key authorization.
+(or table) service properties, through the REST API with Shared Key authorization.
 The signer here is written independently of plugins/azure (from the
 "Authorize with Shared Key" page of the Azure Storage REST reference), so
 a shared mistake would have to be made twice.
@@ -10,6 +10,7 @@ a shared mistake would have to be made twice.
 Usage:
   azure_blob_admin.py ENDPOINT ACCOUNT container NAME [private|blob|container]
   azure_blob_admin.py ENDPOINT ACCOUNT properties FILE.xml
+  azure_blob_admin.py ENDPOINT ACCOUNT table-properties FILE.xml   (Table service; its own Shared Key layout)
   azure_blob_admin.py ENDPOINT ACCOUNT many PREFIX COUNT
   azure_blob_admin.py ENDPOINT ACCOUNT sas PERMISSIONS   (prints an account SAS for the blob service)
 The account key comes from the environment variable AZ_KEY (base64).
@@ -51,7 +52,21 @@ def sign(method, account, key, path, query, headers, length):
     return f"SharedKey {account}:{base64.b64encode(mac).decode()}"
 
 
-def call(endpoint, account, key, method, subpath, query, body=b"", extra=None):
+def sign_table(method, account, key, path, query, headers):
+    """Shared Key for the Table service: VERB, Content-MD5, Content-Type, Date (x-ms-date when sent) and the
+    canonicalized resource /ACCOUNT/PATH with only the comp parameter (?comp=VALUE)."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    date = lower.get("x-ms-date") or lower.get("date", "")
+    res = f"/{account}{path}"
+    comp = [v for k, v in urllib.parse.parse_qsl(query, keep_blank_values=True) if k.lower() == "comp"]
+    if comp:
+        res += "?comp=" + comp[-1]
+    sts = "\n".join([method, lower.get("content-md5", ""), lower.get("content-type", ""), date, res])
+    mac = hmac.new(base64.b64decode(key), sts.encode(), hashlib.sha256).digest()
+    return f"SharedKey {account}:{base64.b64encode(mac).decode()}"
+
+
+def call(endpoint, account, key, method, subpath, query, body=b"", extra=None, table=False):
     u = urllib.parse.urlsplit(endpoint)
     path = u.path.rstrip("/") + subpath
     if not path:
@@ -60,7 +75,10 @@ def call(endpoint, account, key, method, subpath, query, body=b"", extra=None):
     if body:
         headers["Content-Type"] = "application/xml"
     headers.update(extra or {})
-    headers["Authorization"] = sign(method, account, key, path, query, headers, len(body))
+    if table:
+        headers["Authorization"] = sign_table(method, account, key, path, query, headers)
+    else:
+        headers["Authorization"] = sign(method, account, key, path, query, headers, len(body))
     conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
     conn.request(method, path + ("?" + query if query else ""), body=body, headers=headers)
     r = conn.getresponse()
@@ -79,10 +97,11 @@ def main():
         if len(sys.argv) > 5 and sys.argv[5] != "private":
             extra["x-ms-blob-public-access"] = sys.argv[5]
         call(endpoint, account, key, "PUT", "/" + sys.argv[4], "restype=container", extra=extra)
-    elif what == "properties":
+    elif what in ("properties", "table-properties"):
         with open(sys.argv[4], "rb") as f:
             body = f.read()
-        call(endpoint, account, key, "PUT", "/", "restype=service&comp=properties", body=body)
+        call(endpoint, account, key, "PUT", "/", "restype=service&comp=properties", body=body,
+             table=what == "table-properties")
     elif what == "many":
         for i in range(int(sys.argv[5])):
             call(endpoint, account, key, "PUT", f"/{sys.argv[4]}{i:05d}", "restype=container")

@@ -29,10 +29,17 @@ Every ARM call needs a Bearer token the mock issued and that has not
 expired; others get 401.
 
 Blob data plane of acmeprivate (GET /acmeprivate/?restype=service&comp=properties
-and ?comp=list; its queue service's properties at /acmeprivate/queue, a
-path no real endpoint has, so the two services differ): the Shared Key signature is checked with the signer of
-azure_blob_admin.py against the key listKeys handed out; a wrong one gets
-403 AuthenticationFailed. With --blob-endpoint URL, acmeprivate's
+and ?comp=list; its queue service's properties at /acmeprivate/queue and its
+table service's at /acmeprivate/table, paths no real endpoint has, so the
+services differ): the Shared Key signature is checked with the signers of
+azure_blob_admin.py (the Table service's own layout for /table) against the
+key listKeys handed out; a wrong one gets 403 AuthenticationFailed.
+App Service: config/web, config/authsettingsV2 (with an identity provider
+registration the plugin must drop), basicPublishingCredentialsPolicies/ftp
+and /scm; acme-dev's app passes what acme-prod's fails. Storage accounts
+carry keyPolicy, sasPolicy and keyCreationTime (relative to now). Resources -
+List (two nextLink pages, one "global" resource) gives the regions in use;
+acme-dev's Network Watchers come in two pages and cover them. With --blob-endpoint URL, acmeprivate's
 primaryEndpoints.blob is URL instead (Azurite), and listKeys returns the key
 in the environment variable AZ_KEY; --queue-endpoint likewise for the queue.
 
@@ -76,6 +83,11 @@ BLOB_PROPS = """<?xml version="1.0" encoding="utf-8"?><StorageServiceProperties>
 <Delete>false</Delete><Read>false</Read><Write>true</Write><RetentionPolicy><Enabled>false</Enabled></RetentionPolicy>
 </Logging><Cors/><DeleteRetentionPolicy><Enabled>true</Enabled><Days>7</Days></DeleteRetentionPolicy>
 </StorageServiceProperties>"""
+# Table service: read and write logged, delete not (azure-storage-table-logging-incomplete fails)
+TABLE_PROPS = """<?xml version="1.0" encoding="utf-8"?><StorageServiceProperties><Logging><Version>1.0</Version>
+<Delete>false</Delete><Read>true</Read><Write>true</Write><RetentionPolicy><Enabled>false</Enabled></RetentionPolicy>
+</Logging><HourMetrics><Version>1.0</Version><Enabled>false</Enabled><RetentionPolicy><Enabled>false</Enabled>
+</RetentionPolicy></HourMetrics><Cors/></StorageServiceProperties>"""
 QUEUE_PROPS = """<?xml version="1.0" encoding="utf-8"?><StorageServiceProperties><Logging><Version>1.0</Version>
 <Delete>false</Delete><Read>true</Read><Write>true</Write><RetentionPolicy><Enabled>true</Enabled><Days>30</Days>
 </RetentionPolicy></Logging><Cors/></StorageServiceProperties>"""
@@ -171,8 +183,15 @@ def private_endpoints(b):
         eps = {"blob": ARGS.blob_endpoint}
         if ARGS.queue_endpoint:
             eps["queue"] = ARGS.queue_endpoint
+        if ARGS.table_endpoint:
+            eps["table"] = ARGS.table_endpoint
         return eps
-    return {"blob": f"{b}/acmeprivate/", "queue": f"{b}/acmeprivate/queue"}
+    return {"blob": f"{b}/acmeprivate/", "queue": f"{b}/acmeprivate/queue", "table": f"{b}/acmeprivate/table"}
+
+
+def iso_days_ago(days):
+    """An ARM timestamp (keyCreationTime) @days before now."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S.0000000Z", time.gmtime(time.time() - days * 86400))
 
 
 def rid(sub, rg, prov, name):
@@ -294,7 +313,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             t["expires_in"] = str(t["expires_in"])  # IMDS sends strings
             self.send_json(200, t)
             return
-        if u.path in ("/acmeprivate", "/acmeprivate/", "/acmeprivate/queue"):
+        if u.path in ("/acmeprivate", "/acmeprivate/", "/acmeprivate/queue", "/acmeprivate/table"):
             self.blob(u, q)
             return
         if not self.bearer_ok():
@@ -320,7 +339,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def blob(self, u, q):
         hdrs = {k: v for k, v in self.headers.items() if k.lower().startswith("x-ms-")}
-        want = azure_blob_admin.sign("GET", "acmeprivate", STORAGE_KEY, u.path, u.query, hdrs, 0)
+        if u.path.endswith("/table"):  # the Table service's own Shared Key layout
+            hdrs.update({k: v for k, v in self.headers.items() if k.lower() in ("content-md5", "content-type",
+                                                                                 "date")})
+            want = azure_blob_admin.sign_table("GET", "acmeprivate", STORAGE_KEY, u.path, u.query, hdrs)
+        else:
+            want = azure_blob_admin.sign("GET", "acmeprivate", STORAGE_KEY, u.path, u.query, hdrs, 0)
         if self.headers.get("Authorization") != want:
             log(f"BLOB {u.query} 403")
             self.send_xml(403, "<?xml version=\"1.0\"?><Error><Code>AuthenticationFailed</Code>"
@@ -328,7 +352,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         log(f"BLOB {u.query} 200")
         if q.get("comp") == "properties":
-            self.send_xml(200, QUEUE_PROPS if u.path.endswith("/queue") else BLOB_PROPS)
+            self.send_xml(200, QUEUE_PROPS if u.path.endswith("/queue") else
+                          TABLE_PROPS if u.path.endswith("/table") else BLOB_PROPS)
             return
         self.send_xml(200, '<?xml version="1.0"?><EnumerationResults ServiceEndpoint="x"><Containers>'
                            '<Container><Name>backups</Name><Properties><Last-Modified>Sun, 01 Nov 2026 10:00:00 GMT'
@@ -388,6 +413,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                                                "bypass": "None"},
                                 "allowSharedKeyAccess": True, "allowCrossTenantReplication": True,
                                 "publicNetworkAccess": "Enabled",
+                                # keys older than 90 days, no SAS expiration policy
+                                "keyCreationTime": {"key1": iso_days_ago(400), "key2": iso_days_ago(20)},
                                 "encryption": {"keySource": "Microsoft.Storage",
                                                "requireInfrastructureEncryption": False},
                                 "primaryEndpoints": {"blob": "https://acmepublic.blob.core.windows.net/"}}},
@@ -398,6 +425,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                 "allowBlobPublicAccess": False, "networkAcls": {"defaultAction": "Deny",
                                                                                 "bypass": "AzureServices"},
                                 "allowCrossTenantReplication": False, "publicNetworkAccess": "Disabled",
+                                "keyPolicy": {"keyExpirationPeriodInDays": 90},
+                                "sasPolicy": {"sasExpirationPeriod": "0.01:00:00", "expirationAction": "Log"},
+                                "keyCreationTime": {"key1": iso_days_ago(10), "key2": iso_days_ago(30)},
                                 "encryption": {"keySource": "Microsoft.Keyvault",
                                                "requireInfrastructureEncryption": True},
                                 "primaryEndpoints": private_endpoints(b)}},
@@ -475,10 +505,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
                  "properties": {"diskState": "Unattached", "encryption":
                                 {"type": "EncryptionAtRestWithPlatformKey"}, "networkAccessPolicy": "AllowAll"}}]), hdr
         if rest == "providers/Microsoft.Web/sites":
+            good = sub == SUB_B  # acme-dev's app-shop has authentication, no basic auth, client certificates
             return 200, arm(path, sub, [
                 {"id": rid(sub, "rg-app", "Microsoft.Web/sites", "app-shop"), "name": "app-shop", "kind": "app",
                  "location": "westeurope", "properties": {"httpsOnly": False, "state": "Running",
+                                                          "clientCertEnabled": good,
+                                                          "clientCertMode": "Required" if good else "Optional",
                                                           "siteConfig": {"minTlsVersion": None}}}]), hdr
+        if rest == "resourceGroups/rg-app/providers/Microsoft.Web/sites/app-shop/config/authsettingsV2":
+            good = sub == SUB_B
+            return 200, {"id": rid(sub, "rg-app", "Microsoft.Web/sites", "app-shop/config/authsettingsV2"),
+                         "name": "authsettingsV2", "type": "Microsoft.Web/sites/config",
+                         "properties": {"platform": {"enabled": good, "runtimeVersion": "~1"},
+                                        "globalValidation": {"requireAuthentication": good,
+                                                             "unauthenticatedClientAction":
+                                                             "RedirectToLoginPage" if good else "AllowAnonymous"},
+                                        "identityProviders": {"azureActiveDirectory": {
+                                            "enabled": good, "registration": {
+                                                "clientId": "app-client-id-xyz",
+                                                "clientSecretSettingName": "MICROSOFT_PROVIDER_AUTHENTICATION_SECRET"}}},
+                                        "login": {"tokenStore": {"enabled": good}}}}, hdr
+        if rest.startswith("resourceGroups/rg-app/providers/Microsoft.Web/sites/app-shop/"
+                           "basicPublishingCredentialsPolicies/"):
+            which = p[-1]
+            if which not in ("ftp", "scm"):
+                return 404, {"error": {"code": "NotFound", "message": "no such policy"}}, hdr
+            return 200, {"id": rid(sub, "rg-app", "Microsoft.Web/sites",
+                                   f"app-shop/basicPublishingCredentialsPolicies/{which}"),
+                         "name": which, "type": "Microsoft.Web/sites/basicPublishingCredentialsPolicies",
+                         "properties": {"allow": sub != SUB_B}}, hdr
         if rest == "resourceGroups/rg-app/providers/Microsoft.Web/sites/app-shop/config/web":
             return 200, {"id": rid(sub, "rg-app", "Microsoft.Web/sites", "app-shop/config/web"), "name": "web",
                          "type": "Microsoft.Web/sites/config",
@@ -536,10 +591,40 @@ class Handler(http.server.BaseHTTPRequestHandler):
                  "name": "default", "type": "Microsoft.Security/autoProvisioningSettings",
                  "properties": {"autoProvision": "Off"}}]), hdr
         if rest == "providers/Microsoft.Network/networkWatchers":
+            # acme-prod has none in northeurope, where nsg-web is; acme-dev covers both regions (second page)
+            if q.get("page") == "2":
+                return 200, arm(path, sub, [
+                    {"id": rid(sub, "NetworkWatcherRG", "Microsoft.Network/networkWatchers",
+                               "NetworkWatcher_northeurope"),
+                     "name": "NetworkWatcher_northeurope", "type": "Microsoft.Network/networkWatchers",
+                     "location": "northeurope", "properties": {"provisioningState": "Succeeded"}}]), hdr
             return 200, arm(path, sub, [
                 {"id": rid(sub, "NetworkWatcherRG", "Microsoft.Network/networkWatchers", "NetworkWatcher_westeurope"),
                  "name": "NetworkWatcher_westeurope", "type": "Microsoft.Network/networkWatchers",
-                 "location": "westeurope", "properties": {"provisioningState": "Succeeded"}}]), hdr
+                 "location": "westeurope", "properties": {"provisioningState": "Succeeded"}}],
+                f"{b}{path}?api-version=2023-09-01&page=2" if sub == SUB_B else None), hdr
+        if rest == "resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/" \
+                   "NetworkWatcher_northeurope/flowLogs":
+            return 200, arm(path, sub, []), hdr
+        if rest == "resources" and ARGS.deny_resource_list:
+            return 403, {"error": {"code": "AuthorizationFailed", "message": "The client does not have "
+                                   "authorization to perform action 'Microsoft.Resources/subscriptions/resources/"
+                                   "read'."}}, hdr
+        if rest == "resources":
+            # Resources - List (generic resources: id, name, type, location), two nextLink pages
+            if q.get("$skiptoken") == "p2":
+                return 200, arm(path, sub, [
+                    {"id": rid(sub, "rg-net", "Microsoft.Network/networkSecurityGroups", "nsg-web"),
+                     "name": "nsg-web", "type": "Microsoft.Network/networkSecurityGroups", "location": "northeurope"},
+                    {"id": rid(sub, "rg-net", "Microsoft.Network/dnszones", "example.com"), "name": "example.com",
+                     "type": "Microsoft.Network/dnszones", "location": "global"}]), hdr
+            return 200, arm(path, sub, [
+                {"id": rid(sub, "rg-data", "Microsoft.Storage/storageAccounts", "acmeprivate"), "name": "acmeprivate",
+                 "type": "Microsoft.Storage/storageAccounts", "location": "westeurope", "kind": "StorageV2",
+                 "sku": {"name": "Standard_GRS"}},
+                {"id": rid(sub, "rg-app", "Microsoft.Web/sites", "app-shop"), "name": "app-shop",
+                 "type": "Microsoft.Web/sites", "location": "WestEurope", "kind": "app"}],
+                f"{b}{path}?api-version=2021-04-01&$skiptoken=p2"), hdr
         if rest == "resourceGroups/NetworkWatcherRG/providers/Microsoft.Network/networkWatchers/" \
                    "NetworkWatcher_westeurope/flowLogs":
             w = rid(sub, "NetworkWatcherRG", "Microsoft.Network/networkWatchers", "NetworkWatcher_westeurope")
@@ -674,6 +759,8 @@ def main():
     ap.add_argument("--bulk-nsgs", type=int, default=0, help="benchmark: serve this many NSGs per subscription")
     ap.add_argument("--blob-endpoint", help="acmeprivate's blob endpoint (Azurite); listKeys returns $AZ_KEY")
     ap.add_argument("--queue-endpoint", help="acmeprivate's queue endpoint (Azurite)")
+    ap.add_argument("--table-endpoint", help="acmeprivate's table endpoint (Azurite)")
+    ap.add_argument("--deny-resource-list", action="store_true", help="Resources - List answers 403")
     ARGS = ap.parse_args()
     import os
     ARGS.secret = os.environ.get(ARGS.secret_env) if ARGS.secret_env else None
