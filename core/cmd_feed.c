@@ -2,20 +2,23 @@
  * core/cmd_feed.c - `parapet feed update | import | pack | list | match`:
  * vulnerability and threat intelligence (docs/feeds.md).
  *
- * Threat-feed plugins run in worker processes (core/worker.h), one at a
- * time: what a worker sends back goes into the store through a feed_writer,
- * in one transaction for the whole command, each plugin's run a step of it
- * that is undone when the plugin fails or crashes.
+ * Threat-feed plugins run in worker processes (core/worker.h: fork + exec
+ * of this program, like the scan's restarted workers), one at a time, each
+ * run within a time limit: what a worker sends back goes into the store
+ * through a feed_writer, in one transaction for the whole command, each
+ * plugin's run a step of it that is undone when the plugin fails, crashes
+ * or runs out of time.
  */
 #include "config.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -34,12 +37,17 @@
 #include "worker.h"
 
 #define DEFAULT_MAX_AGE (7 * 86400)
+/* default time limit of one feed plugin run, seconds (--timeout,
+ * core.feed_timeout); 0 means none */
+#define DEFAULT_FEED_TIMEOUT "1800"
+#define MAX_FEED_TIMEOUT (7 * 86400)
 
 /* ---- running a threat-feed plugin in a worker process ---- */
 
 typedef struct feed_run {
     feed_writer *w;
     uint64_t dropped;
+    int timeout_s; /* time limit of each plugin run (0: none) */
 } feed_run;
 
 static const char *sig_name(int sig)
@@ -198,47 +206,14 @@ static char *plugin_config(cli_ctx *c, loaded_plugin *lp, char *err, size_t errl
     return s;
 }
 
-/* Fork a worker process for @job (this command runs no other thread, so a
- * plain fork is safe; the child inherits the plugin, loaded and with its
- * HTTP client configured, and never touches the parent's store handle).
- * 0 with *fd (our end of the socket) and *pid, or -1 with errno. */
-static int spawn_worker(worker_job *job, int *fd, pid_t *pid)
-{
-    int sv[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-        return -1;
-    fflush(NULL);
-    pid_t child = fork();
-    if (child < 0) {
-        int e = errno;
-        close(sv[0]);
-        close(sv[1]);
-        errno = e;
-        return -1;
-    }
-    if (child == 0) {
-        /* the worker: Ctrl-C is the parent's to handle; die with it */
-        signal(SIGINT, SIG_IGN);
-        signal(SIGPIPE, SIG_IGN);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        close(sv[0]);
-        int rc = worker_run(job, sv[1]);
-        close(sv[1]);
-        _exit(rc);
-    }
-    close(sv[1]);
-    *fd = sv[0];
-    *pid = child;
-    return 0;
-}
-
 /*
  * Run update (@path NULL) or import of @path by plugin @lp in a worker
- * process (spawn_worker), writing what it
- * emits through fr->w. The run is one step of the writer (mark/settle): a
- * plugin that fails, crashes or breaks the protocol leaves no row behind
- * and the feeds it touched keep their previous data. Returns 0 or -1 (the
- * error printed on stderr).
+ * process (worker_spawn: fork + exec of this program, which loads the
+ * plugin afresh), writing what it emits through fr->w. The run is one step
+ * of the writer (mark/settle): a plugin that fails, crashes, breaks the
+ * protocol or is still running after fr->timeout_s seconds (its worker is
+ * then killed) leaves no row behind and the feeds it touched keep their
+ * previous data. Returns 0 or -1 (the error printed on stderr).
  */
 static int run_plugin(cli_ctx *c, loaded_plugin *lp, feed_run *fr, const char *path)
 {
@@ -271,15 +246,27 @@ static int run_plugin(cli_ctx *c, loaded_plugin *lp, feed_run *fr, const char *p
         fprintf(stderr, "parapet: error: %s\n", feed_writer_error(fr->w));
         goto out;
     }
-    if (!targets || spawn_worker(&job, &fw.fd, &pid) != 0) {
+    if (!targets || worker_spawn(&job, lp->path, lp->so_fd, &fw.fd, &pid) != 0) {
         fprintf(stderr, "parapet: error: cannot start a worker for plugin '%s': %s\n", lp->name, strerror(errno));
         feed_writer_settle(fr->w, 0);
         goto out;
     }
     sbuf in = {0};
     unsigned char buf[65536];
-    int stopped = 0;
+    int stopped = 0, timed_out = 0;
+    int64_t deadline = fr->timeout_s > 0 ? mono_ms() + (int64_t)fr->timeout_s * 1000 : 0;
     for (;;) {
+        if (deadline) {
+            int64_t left = deadline - mono_ms();
+            if (left <= 0) {
+                timed_out = 1;
+                kill(pid, SIGKILL);
+                break;
+            }
+            struct pollfd pfd = {fw.fd, POLLIN, 0};
+            if (poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left) <= 0)
+                continue; /* time is up, or EINTR: check again */
+        }
         ssize_t r = recv(fw.fd, buf, sizeof buf, 0);
         if (r < 0 && errno == EINTR)
             continue;
@@ -317,7 +304,12 @@ static int run_plugin(cli_ctx *c, loaded_plugin *lp, feed_run *fr, const char *p
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    if (stopped) {
+    if (timed_out) {
+        fprintf(stderr,
+                "parapet: error: feed plugin '%s' did not finish within %d s (--timeout); its worker was stopped "
+                "and its feeds were left as they were\n",
+                lp->name, fr->timeout_s);
+    } else if (stopped) {
         fprintf(stderr, "parapet: error: feed plugin '%s' was stopped: it %s; its feeds were left as they were\n",
                 lp->name, fw.why);
     } else if (WIFSIGNALED(status)) {
@@ -341,7 +333,10 @@ out:
     return rc;
 }
 
-static int cmd_feed_load(cli_ctx *c, const char *plugin, const char *path)
+/* Update (@path NULL) or import @path with every threat-feed plugin (or
+ * only @plugin), each run limited to @timeout_s seconds (0: none), in one
+ * transaction. Returns the exit status. */
+static int cmd_feed_load(cli_ctx *c, const char *plugin, const char *path, int timeout_s)
 {
     registry *reg = cli_registry(c);
     loaded_plugin *todo[64];
@@ -364,7 +359,7 @@ static int cmd_feed_load(cli_ctx *c, const char *plugin, const char *path)
         return 2;
     }
     char err[600];
-    feed_run fr = {feed_writer_open(c->db_path, err, sizeof err), 0};
+    feed_run fr = {feed_writer_open(c->db_path, err, sizeof err), 0, timeout_s};
     if (!fr.w) {
         fprintf(stderr, "parapet: error: %s\n", err);
         return 2;
@@ -416,10 +411,11 @@ static void db_dir(const char *db_path, char *buf, size_t n)
  * files in a worker, all in one transaction: any failure, a file that
  * fills a feed the manifest does not list, or a bundle older than one
  * already imported for the same feed (unless @allow_older) changes
- * nothing. Returns the exit status.
+ * nothing. Each file's run is limited to @timeout_s seconds (0: none).
+ * Returns the exit status.
  */
 static int cmd_feed_import_bundle(cli_ctx *c, const char *plugin, const char *path, const char *keys_dir,
-                                  int allow_older)
+                                  int allow_older, int timeout_s)
 {
     const char *want = plugin ? plugin : "feeds";
     loaded_plugin *lp = NULL;
@@ -437,7 +433,7 @@ static int cmd_feed_import_bundle(cli_ctx *c, const char *plugin, const char *pa
     }
     char err[1024], dir[4096];
     /* store_open first: it creates the store's directory */
-    feed_run fr = {feed_writer_open(c->db_path, err, sizeof err), 0};
+    feed_run fr = {feed_writer_open(c->db_path, err, sizeof err), 0, timeout_s};
     if (!fr.w) {
         fprintf(stderr, "parapet: error: %s\n", err);
         return 2;
@@ -732,6 +728,7 @@ int cmd_feed(cli_ctx *c, int argc, char **argv)
     char **pack_args = NULL;
     size_t n_pack = 0;
     int64_t max_age = DEFAULT_MAX_AGE;
+    const char *timeout = config_get(c->cfg, "core", "feed_timeout", DEFAULT_FEED_TIMEOUT);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
@@ -774,6 +771,10 @@ int cmd_feed(cli_ctx *c, int argc, char **argv)
             if (t < 0 || !end || *end || v < 0)
                 return cli_usage_error("feed", "--created takes a time in Unix seconds");
             created = (int64_t)v;
+        } else if ((t = TAKES("--timeout")) != 0) {
+            if (t < 0)
+                return cli_usage_error("feed", "--timeout needs a number of seconds (0 for none)");
+            timeout = val;
         } else if ((t = TAKES("--keys-dir")) != 0) {
             if (t < 0)
                 return cli_usage_error("feed", "--keys-dir needs DIR[:DIR...]");
@@ -798,16 +799,24 @@ int cmd_feed(cli_ctx *c, int argc, char **argv)
         }
 #undef TAKES
     }
+    char *tend = NULL;
+    errno = 0;
+    long timeout_s = strtol(timeout, &tend, 10);
+    if (errno || tend == timeout || *tend || timeout_s < 0 || timeout_s > MAX_FEED_TIMEOUT)
+        return cli_usage_error("feed",
+                               "the feed time limit (--timeout, core.feed_timeout) must be a number of "
+                               "seconds from 0 (none) to %d, not '%s'",
+                               MAX_FEED_TIMEOUT, timeout);
     if (!strcmp(sub, "update"))
-        return cmd_feed_load(c, plugin, NULL);
+        return cmd_feed_load(c, plugin, NULL, (int)timeout_s);
     if (!strcmp(sub, "import")) {
         if (!file)
             return cli_usage_error("feed", "import needs a BUNDLE.tar (or a raw FILE with --unsigned)");
         if (unsigned_ok) {
             fprintf(stderr, "parapet: warning: importing %s without a signature (--unsigned, for testing)\n", file);
-            return cmd_feed_load(c, plugin, file);
+            return cmd_feed_load(c, plugin, file, (int)timeout_s);
         }
-        return cmd_feed_import_bundle(c, plugin, file, keys_dir, allow_older);
+        return cmd_feed_import_bundle(c, plugin, file, keys_dir, allow_older, (int)timeout_s);
     }
     if (!strcmp(sub, "pack"))
         return cmd_feed_pack(key, name, created, pack_args, n_pack);

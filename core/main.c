@@ -192,10 +192,10 @@ static const char vercmp_help[] =
     "(pypi), maven, go. Exit 2 when a version is not valid in the ecosystem.\n";
 
 static const char feed_help[] =
-    "usage: parapet feed update [--plugin NAME] [-o PLUGIN.KEY=VALUE]\n"
+    "usage: parapet feed update [--plugin NAME] [-o PLUGIN.KEY=VALUE] [--timeout SECONDS]\n"
     "       parapet feed pack --key SECRET.key [--name NAME] [--created T] OUT.tar FILE...\n"
-    "       parapet feed import BUNDLE.tar [--keys-dir DIRS] [--allow-older] [--plugin NAME]\n"
-    "       parapet feed import FILE --unsigned [--plugin NAME]   (for testing)\n"
+    "       parapet feed import BUNDLE.tar [--keys-dir DIRS] [--allow-older] [--plugin NAME] [--timeout SECONDS]\n"
+    "       parapet feed import FILE --unsigned [--plugin NAME] [--timeout SECONDS]   (for testing)\n"
     "       parapet feed list [--max-age 7d] [--format text|json]\n"
     "       parapet feed match [--scan N] [--ignore-unfixed] [--format text|json|jsonl] [--max-age 7d]\n"
     "\n"
@@ -207,7 +207,8 @@ static const char feed_help[] =
     "replaced as a whole; a failed download keeps the previous data. list shows\n"
     "each feed's records and age and warns about feeds older than --max-age. match\n"
     "matches the packages of a stored scan against the advisories: KEV first, then\n"
-    "EPSS score, then severity.\n";
+    "EPSS score, then severity. Each feed plugin runs in a worker process;\n"
+    "--timeout limits each run (default 1800 s, [core] feed_timeout; 0: none).\n";
 
 const char *cmd_help_text(const char *cmd)
 {

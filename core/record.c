@@ -113,6 +113,13 @@ static const field package_fields[] = {
     FS(pp_package, location, "location", 0),
 };
 
+/* The most fields a kind has (rec_build measures its strings into an array of this size). */
+#define REC_MAX_FIELDS 32
+#define FIELDS_FIT(f) (sizeof(f) / sizeof(f[0]) <= REC_MAX_FIELDS)
+_Static_assert(FIELDS_FIT(resource_fields) && FIELDS_FIT(finding_fields) && FIELDS_FIT(event_fields) &&
+                   FIELDS_FIT(indicator_fields) && FIELDS_FIT(advisory_fields) && FIELDS_FIT(package_fields),
+               "a record kind has more than REC_MAX_FIELDS fields");
+
 typedef struct kind_info {
     const char *name;
     const field *fields;
@@ -196,13 +203,15 @@ static int utf8_ok(const unsigned char *s)
 static rec *rec_build(rec_kind k, const void *vals, const char *plugin)
 {
     const kind_info *ki = &kinds[k];
-    size_t strbytes = strlen(plugin) + 1;
+    size_t lens[REC_MAX_FIELDS]; /* each string's length, measured once */
+    size_t plugin_len = strlen(plugin) + 1, strbytes = plugin_len;
     for (size_t i = 0; i < ki->n_fields; i++) {
+        lens[i] = 0;
         if (ki->fields[i].t != F_STR)
             continue;
         const char *s = *(const char *const *)((const char *)vals + ki->fields[i].off);
         if (s)
-            strbytes += strlen(s) + 1;
+            strbytes += lens[i] = strlen(s) + 1;
     }
     size_t total = sizeof(rec) + strbytes;
     rec *r = xmalloc(total);
@@ -212,20 +221,16 @@ static rec *rec_build(rec_kind k, const void *vals, const char *plugin)
     memcpy(&r->u, vals, ki->struct_size);
     *(uint32_t *)&r->u = (uint32_t)ki->struct_size;
     char *blob = (char *)(r + 1);
-    size_t n = strlen(plugin) + 1;
-    memcpy(blob, plugin, n);
+    memcpy(blob, plugin, plugin_len);
     r->plugin = blob;
-    blob += n;
+    blob += plugin_len;
     for (size_t i = 0; i < ki->n_fields; i++) {
-        if (ki->fields[i].t != F_STR)
+        if (!lens[i])
             continue;
         const char **slot = (const char **)((char *)&r->u + ki->fields[i].off);
-        if (*slot) {
-            n = strlen(*slot) + 1;
-            memcpy(blob, *slot, n);
-            *slot = blob;
-            blob += n;
-        }
+        memcpy(blob, *slot, lens[i]);
+        *slot = blob;
+        blob += lens[i];
     }
     return r;
 }

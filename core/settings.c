@@ -153,8 +153,8 @@ int config_load_file(pp_config *c, const char *path, int must_exist, char *err, 
 
 void config_load_env(pp_config *c)
 {
-    static const char *const keys[] = {"db", "plugin_dir", "keys_dir", "jobs", "isolation", "task_timeout",
-                                       "progress", "log_level"};
+    static const char *const keys[] = {"db",           "plugin_dir", "keys_dir",  "jobs",        "isolation",
+                                       "task_timeout", "progress",   "log_level", "feed_timeout"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char name[64] = "PARAPET_";
         for (size_t j = 0; keys[i][j] && j < 50; j++)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -615,6 +616,10 @@ int worker_spawn(const worker_job *job, const char *so_path, int so_fd, int *fd,
     wire_put_str(&p, job->skip_json);
     wire_put_u32(&p, (uint32_t)job->jobs);
     wire_put_u8(&p, (uint8_t)log_get_level());
+    /* the plugin's HTTP settings (host_http_configure), which a fresh
+     * process would not have otherwise */
+    wire_put_str(&p, job->lp->host ? job->lp->host->http_conf : NULL);
+    pid_t parent = getpid();
     char *argv[] = {exe, (char *)"__worker", (char *)"3", NULL};
     fflush(NULL);
     pid_t child = fork();
@@ -625,7 +630,11 @@ int worker_spawn(const worker_job *job, const char *so_path, int so_fd, int *fd,
         return -1;
     }
     if (child == 0) {
-        /* async-signal-safe calls only until execve */
+        /* async-signal-safe calls only until execve; the worker dies with
+         * the core (the setting survives execve), also if the core is
+         * already gone */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+            _exit(127);
         if (so_fd >= 0 && (so_fd == 3 || dup2(so_fd, 4) < 0))
             _exit(127);
         if (sv[1] == 4 || dup2(sv[1], 3) < 0)
@@ -688,12 +697,19 @@ int worker_exec_main(int fd)
     job.skip_json = wire_get_dup(&d);
     job.jobs = (int)wire_get_u32(&d);
     log_set_level(wire_get_u8(&d));
+    /* optional (older cores did not send it): the plugin's HTTP settings */
+    char *http_conf = !d.bad && d.p < d.end ? wire_get_dup(&d) : NULL;
     int rc = 2;
     registry reg = {0};
     if (!d.bad && so && name && job.config_json && job.targets_json) {
         loaded_plugin *lp = registry_load_file(&reg, so);
         if (lp->ok && strcmp(lp->name, name) == 0) {
             job.lp = lp;
+            if (http_conf) {
+                free(lp->host->http_conf);
+                lp->host->http_conf = http_conf;
+                http_conf = NULL;
+            }
             rc = worker_run(&job, fd);
         } else {
             sbuf m = {0};
@@ -712,6 +728,7 @@ int worker_exec_main(int fd)
     free(job.config_json);
     free(job.targets_json);
     free(job.skip_json);
+    free(http_conf);
     sbuf_free(&in);
     close(fd);
     return rc;

@@ -37,7 +37,8 @@ enum worker_msg {
     WMSG_CANCEL = 64,   /* stop: cancelled() becomes true */
     WMSG_KV_REPLY = 65, /* u32 request id, u32 rc (int32), bytes value or NULL */
     WMSG_JOB = 66       /* to an exec'd worker: str so path, str name, u32 kind, str config,
-                           str targets, str skip or NULL, u32 jobs, u8 log level */
+                           str targets, str skip or NULL, u32 jobs, u8 log level,
+                           str HTTP settings (host_http_configure) or NULL */
 };
 
 typedef struct worker_job {
@@ -66,8 +67,11 @@ int worker_run(const worker_job *job, int fd);
  * between fork and exec the child only calls async-signal-safe functions.
  * The new process loads the plugin afresh from @so_path (for an installed
  * bundle, the checked descriptor @so_fd is handed down as fd 4 and loaded
- * as /proc/self/fd/4) and then runs worker_run. On success returns 0 with
- * *@fd the core's end of the socket (the job is already sent) and *@pid.
+ * as /proc/self/fd/4) and then runs worker_run. The plugin's HTTP settings
+ * (job->lp->host, from host_http_configure) go with the job. The worker is
+ * killed (SIGKILL) when the thread that spawned it ends. On success returns
+ * 0 with *@fd the core's end of the socket (the job is already sent) and
+ * *@pid, which the caller reaps; -1 with errno on failure.
  */
 int worker_spawn(const worker_job *job, const char *so_path, int so_fd, int *fd, pid_t *pid);
 

@@ -162,6 +162,41 @@ void cel_vars_free(cel_vars *vars);
  */
 int cel_vars_set_json(cel_vars *vars, const char *name, const cJSON *value, const char **why);
 
+/*
+ * cel_vars_reset - unbind every variable of @vars and forget their values,
+ * keeping some of the memory for the next bindings (NULL is fine). Values
+ * read from @vars before the reset must not be used afterwards.
+ */
+void cel_vars_reset(cel_vars *vars);
+
+/* How cel_vars_set_fields reads a field's text. */
+typedef enum cel_field_kind {
+    CEL_FIELD_STRING,      /* the text is a string (NULL: null) */
+    CEL_FIELD_NULL,        /* null; the text is not read */
+    CEL_FIELD_JSON_OBJECT  /* the text is a JSON object (NULL: an empty object) */
+} cel_field_kind;
+
+/* One field of the map cel_vars_set_fields binds; the texts are borrowed. */
+typedef struct cel_field {
+    const char *name;
+    cel_field_kind kind;
+    const char *text;
+} cel_field;
+
+/*
+ * cel_vars_set_fields - bind @name to a map of the @n @fields, in their
+ * order (names must be distinct), reading JSON object texts straight into
+ * values without a cJSON tree. This fast path takes ordinary, well-formed
+ * text only; the value it binds is exactly what cel_vars_set_json would
+ * bind for the same document parsed with cJSON_Parse. Returns 0 when bound;
+ * 1 when a JSON text is not one it takes (malformed, not an object, deeply
+ * nested, \u0000 or surrogate escapes, very long numbers...): nothing is
+ * bound and the caller takes the cJSON path, which decides; -1 when out of
+ * memory. In every case the memory used stays with @vars until it is reset
+ * or freed.
+ */
+int cel_vars_set_fields(cel_vars *vars, const char *name, const cel_field *fields, size_t n);
+
 /* cel_vars_set_timestamp - bind @name to a timestamp (Unix seconds + nanos). Returns 0 or -1. */
 int cel_vars_set_timestamp(cel_vars *vars, const char *name, int64_t unix_sec, int32_t nanos);
 

@@ -38,6 +38,7 @@ struct cel_vars {
     cel_arena arena;
     var_binding *b;
     size_t n, cap;
+    cel_value_stack stack; /* scratch of cel_vars_set_fields */
 };
 
 struct cel_result {
@@ -522,7 +523,25 @@ void cel_vars_free(cel_vars *vars)
         return;
     cel_arena_free(&vars->arena);
     free(vars->b);
+    free(vars->stack.v);
     free(vars);
+}
+
+/* A reset keeps at most this much of the bound values' memory. */
+#define VARS_KEEP_MAX (256u * 1024)
+
+void cel_vars_reset(cel_vars *vars)
+{
+    if (!vars)
+        return;
+    cel_arena_reset(&vars->arena, VARS_KEEP_MAX);
+    vars->n = 0;
+    vars->stack.n = 0;
+    if (vars->stack.cap > 4096) { /* a huge document's scratch is not kept */
+        free(vars->stack.v);
+        vars->stack.v = NULL;
+        vars->stack.cap = 0;
+    }
 }
 
 const cel_value *cel_vars_lookup(const cel_vars *vars, const char *name, size_t n)
@@ -578,6 +597,59 @@ int cel_vars_set_json(cel_vars *vars, const char *name, const cJSON *value, cons
         return -1;
     }
     return 0;
+}
+
+/* Nesting the text reader takes; deeper documents take the cJSON path. */
+#define FIELDS_TEXT_MAX_DEPTH 64
+
+int cel_vars_set_fields(cel_vars *vars, const char *name, const cel_field *fields, size_t n)
+{
+    if (!vars || !name || (n && !fields))
+        return -1;
+    cel_arena *a = &vars->arena;
+    cel_value *keys = cel_arena_alloc(a, sizeof(cel_value) * (n ? n : 1));
+    cel_value *vals = cel_arena_alloc(a, sizeof(cel_value) * (n ? n : 1));
+    cel_map *m = cel_arena_alloc(a, sizeof *m);
+    if (!keys || !vals || !m)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const cel_field *f = &fields[i];
+        size_t kn = strlen(f->name);
+        const char *k = cel_arena_strndup(a, f->name, kn);
+        if (!k)
+            return -1;
+        keys[i] = cel_string(k, kn);
+        if (f->kind == CEL_FIELD_NULL || (f->kind == CEL_FIELD_STRING && !f->text)) {
+            vals[i] = cel_null();
+        } else if (f->kind == CEL_FIELD_STRING) {
+            size_t sn = strlen(f->text);
+            const char *sp = cel_arena_strndup(a, f->text, sn);
+            if (!sp)
+                return -1;
+            vals[i] = cel_string(sp, sn);
+        } else if (!f->text) {
+            cel_map *e = cel_arena_alloc(a, sizeof *e);
+            cel_value *slot = cel_arena_alloc(a, sizeof(cel_value) * 2);
+            if (!e || !slot)
+                return -1;
+            e->keys = slot;
+            e->vals = slot + 1;
+            vals[i].kind = CEL_MAP;
+            vals[i].v.map = e;
+        } else {
+            int rc = cel_value_from_json_text(a, f->text, strlen(f->text), FIELDS_TEXT_MAX_DEPTH, &vars->stack,
+                                              &vals[i]);
+            if (rc != 0)
+                return rc;
+        }
+    }
+    m->n = n;
+    m->keys = keys;
+    m->vals = vals;
+    cel_value v;
+    v.kind = CEL_MAP;
+    v.v.map = m;
+    return bind(vars, name, v) == 0 ? 0 : -1;
 }
 
 int cel_vars_set_timestamp(cel_vars *vars, const char *name, int64_t unix_sec, int32_t nanos)
@@ -758,11 +830,22 @@ char *cel_result_json(const cel_result *r, int pretty)
     case CEL_BOOL:
         return strdup(r->value.v.b ? "true" : "false");
     case CEL_INT:
-        snprintf(buf, sizeof buf, "%lld", (long long)r->value.v.i);
-        return strdup(buf);
-    case CEL_UINT:
-        snprintf(buf, sizeof buf, "%llu", (unsigned long long)r->value.v.u);
-        return strdup(buf);
+    case CEL_UINT: {
+        /* digits by hand: the same text as %lld / %llu, without printf */
+        int neg = r->value.kind == CEL_INT && r->value.v.i < 0;
+        uint64_t u = r->value.kind == CEL_UINT ? r->value.v.u
+                     : neg                     ? (uint64_t)0 - (uint64_t)r->value.v.i
+                                               : (uint64_t)r->value.v.i;
+        char *e = buf + sizeof buf - 1, *p = e;
+        *p = '\0';
+        do {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (neg)
+            *--p = '-';
+        return strdup(p);
+    }
     default:
         break;
     }

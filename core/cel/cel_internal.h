@@ -152,6 +152,23 @@ const cel_value *cel_map_find_str(const cel_map *m, const char *key, size_t n);
  * set to a static message when the document nests deeper than @max_depth.
  */
 int cel_value_from_json(cel_arena *a, const cJSON *j, int max_depth, cel_value *out, const char **err);
+/* A growable stack of values (malloc'd, reused; free v when done). */
+typedef struct cel_value_stack {
+    cel_value *v;
+    size_t n, cap;
+} cel_value_stack;
+/*
+ * cel_value_from_json_text - convert the JSON object text [s, s+n) into @a
+ * without a cJSON tree, using @vs as scratch. It takes only ordinary,
+ * well-formed text nested no deeper than @max_depth (the object itself is
+ * depth 1), for which the value is exactly what cJSON_Parse followed by
+ * cel_value_from_json gives. Returns 0 with *out set; 1 when the text is
+ * anything else (not an object, malformed, \u0000 or surrogate escapes, long
+ * numbers, control characters, trailing text, deeper nesting): the caller
+ * then takes the cJSON path, which decides; -1 when out of memory.
+ */
+int cel_value_from_json_text(cel_arena *a, const char *s, size_t n, int max_depth, cel_value_stack *vs,
+                             cel_value *out);
 /*
  * cel_value_to_json - a malloc'd cJSON for @v (timestamps and durations as
  * their CEL strings, bytes as base64, maps with string keys). NULL when @v

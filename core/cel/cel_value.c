@@ -98,11 +98,26 @@ void *cel_arena_alloc(cel_arena *a, size_t n)
     return p;
 }
 
+/* @n bytes aligned for any type, not zeroed (the caller fills them). */
+static void *arena_alloc_raw(cel_arena *a, size_t n)
+{
+    const size_t align = _Alignof(max_align_t);
+    cel_arena_chunk *c = a->head;
+    size_t r = (n + align - 1) & ~(align - 1);
+    if (n && n <= SIZE_MAX / 2 && c && c->cap - c->off >= r && (!a->limit || a->used + r <= a->limit)) {
+        void *p = c->data + c->off;
+        c->off += r;
+        a->used += r;
+        return p;
+    }
+    return cel_arena_alloc(a, n); /* a new chunk, the limit or a failure: the general path */
+}
+
 char *cel_arena_strndup(cel_arena *a, const char *s, size_t n)
 {
     if (n == SIZE_MAX)
         return arena_fail(a);
-    char *p = cel_arena_alloc(a, n + 1);
+    char *p = arena_alloc_raw(a, n + 1);
     if (!p)
         return NULL;
     if (n)
@@ -584,6 +599,325 @@ static int from_json(cel_arena *a, const cJSON *j, int depth, int max_depth, cel
 int cel_value_from_json(cel_arena *a, const cJSON *j, int max_depth, cel_value *out, const char **err)
 {
     return from_json(a, j, 0, max_depth, out, err);
+}
+
+/* ------------------------------------------------ JSON text, no cJSON tree */
+
+/*
+ * A one-pass reader of JSON object text straight into CEL values. It takes
+ * only the ordinary shapes, for which it gives exactly what cJSON_Parse
+ * followed by from_json gives; for anything else it gives up (status 1)
+ * and the caller takes that slower path, which then decides (and words any
+ * error) as before. Containers' children are gathered on a value stack
+ * (vs->stack, malloc'd and reused) and copied into the arena when they close.
+ */
+typedef struct text_reader {
+    cel_arena *a;
+    const char *p, *end;
+    cel_value_stack *vs;
+    int max_depth;
+    int status; /* 0 fine, 1 give up, -1 out of memory */
+} text_reader;
+
+#define TEXT_MAX_NUMBER 40 /* longer numbers take the cJSON path (its number buffer is small) */
+
+static int tr_push(text_reader *t, cel_value v)
+{
+    cel_value_stack *vs = t->vs;
+    if (vs->n == vs->cap) {
+        size_t cap = vs->cap ? vs->cap * 2 : 256;
+        cel_value *nv = realloc(vs->v, cap * sizeof *nv);
+        if (!nv) {
+            t->status = -1;
+            return -1;
+        }
+        vs->v = nv;
+        vs->cap = cap;
+    }
+    vs->v[vs->n++] = v;
+    return 0;
+}
+
+static void tr_ws(text_reader *t)
+{
+    while (t->p < t->end && (*t->p == ' ' || *t->p == '\n' || *t->p == '\r' || *t->p == '\t'))
+        t->p++;
+}
+
+static int tr_give_up(text_reader *t)
+{
+    if (t->status == 0)
+        t->status = 1;
+    return -1;
+}
+
+static int tr_hex4(const char *p, uint32_t *out)
+{
+    uint32_t x = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        x <<= 4;
+        if (c >= '0' && c <= '9') x |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f') x |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') x |= (uint32_t)(c - 'A' + 10);
+        else return -1;
+    }
+    *out = x;
+    return 0;
+}
+
+/* A string; t->p is on the opening quote. */
+static int tr_string(text_reader *t, cel_value *out)
+{
+    const char *s = ++t->p, *q = s;
+    int escaped = 0;
+    while (q < t->end && *q != '"') {
+        if ((unsigned char)*q < 0x20)
+            return tr_give_up(t);
+        if (*q == '\\') {
+            escaped = 1;
+            q++;
+            if (q >= t->end)
+                return tr_give_up(t);
+        }
+        q++;
+    }
+    if (q >= t->end)
+        return tr_give_up(t);
+    size_t n = (size_t)(q - s);
+    char *d = arena_alloc_raw(t->a, n + 1);
+    if (!d) {
+        t->status = -1;
+        return -1;
+    }
+    size_t o = 0;
+    if (!escaped) {
+        memcpy(d, s, n);
+        o = n;
+    } else {
+        for (const char *c = s; c < q; c++) {
+            if (*c != '\\') {
+                d[o++] = *c;
+                continue;
+            }
+            c++;
+            switch (*c) {
+            case '"': d[o++] = '"'; break;
+            case '\\': d[o++] = '\\'; break;
+            case '/': d[o++] = '/'; break;
+            case 'b': d[o++] = '\b'; break;
+            case 'f': d[o++] = '\f'; break;
+            case 'n': d[o++] = '\n'; break;
+            case 'r': d[o++] = '\r'; break;
+            case 't': d[o++] = '\t'; break;
+            case 'u': {
+                uint32_t cp;
+                /* NUL (cJSON ends the string there) and surrogates: the cJSON path */
+                if (q - c < 5 || tr_hex4(c + 1, &cp) != 0 || cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF))
+                    return tr_give_up(t);
+                o += (size_t)cel_utf8_encode(cp, d + o); /* at most 3 bytes for the 6 read */
+                c += 4;
+                break;
+            }
+            default: return tr_give_up(t);
+            }
+        }
+    }
+    d[o] = '\0';
+    *out = cel_string(d, o);
+    t->p = q + 1;
+    return 0;
+}
+
+/* A number of RFC 8259's grammar. */
+static int tr_number(text_reader *t, cel_value *out)
+{
+    const char *s = t->p, *c = s;
+    int plain = 1; /* digits only, no fraction or exponent */
+    if (c < t->end && *c == '-')
+        c++;
+    if (c < t->end && *c == '0')
+        c++;
+    else if (c < t->end && *c >= '1' && *c <= '9')
+        while (c < t->end && *c >= '0' && *c <= '9')
+            c++;
+    else
+        return tr_give_up(t);
+    if (c < t->end && *c == '.') {
+        plain = 0;
+        c++;
+        if (c >= t->end || *c < '0' || *c > '9')
+            return tr_give_up(t);
+        while (c < t->end && *c >= '0' && *c <= '9')
+            c++;
+    }
+    if (c < t->end && (*c == 'e' || *c == 'E')) {
+        plain = 0;
+        c++;
+        if (c < t->end && (*c == '+' || *c == '-'))
+            c++;
+        if (c >= t->end || *c < '0' || *c > '9')
+            return tr_give_up(t);
+        while (c < t->end && *c >= '0' && *c <= '9')
+            c++;
+    }
+    size_t n = (size_t)(c - s);
+    if (n > TEXT_MAX_NUMBER)
+        return tr_give_up(t);
+    size_t digits = n - (*s == '-');
+    if (plain && digits <= 15) {
+        /* exact in a double, so what from_json makes of cJSON's double */
+        int64_t x = 0;
+        for (const char *d = *s == '-' ? s + 1 : s; d < c; d++)
+            x = x * 10 + (*d - '0');
+        *out = cel_int(*s == '-' ? -x : x);
+    } else {
+        char buf[TEXT_MAX_NUMBER + 1];
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        double d = strtod(buf, NULL);
+        if (d == trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+            *out = cel_int((int64_t)d);
+        else
+            *out = cel_double(d);
+    }
+    t->p = c;
+    return 0;
+}
+
+static int tr_value(text_reader *t, int depth, cel_value *out);
+
+/* The children of a container on the stack from @base: @pairs when they are
+ * key, value pairs. Into the arena, the way from_json lays them out. */
+static int tr_close(text_reader *t, size_t base, int pairs, cel_value *out)
+{
+    cel_value *v = t->vs->v + base;
+    size_t n = (t->vs->n - base) / (pairs ? 2 : 1);
+    cel_value *items = cel_arena_alloc(t->a, sizeof(cel_value) * (n ? n : 1));
+    cel_value *keys = pairs ? cel_arena_alloc(t->a, sizeof(cel_value) * (n ? n : 1)) : NULL;
+    if (!items || (pairs && !keys)) {
+        t->status = -1;
+        return -1;
+    }
+    size_t kept = 0;
+    if (pairs) {
+        for (size_t i = 0; i < n; i++) {
+            const cel_value *k = &v[2 * i];
+            /* a repeated key: the last one wins, in the first one's place */
+            size_t at = kept;
+            for (size_t x = 0; x < kept; x++)
+                if (keys[x].v.s.n == k->v.s.n && memcmp(keys[x].v.s.p, k->v.s.p, k->v.s.n) == 0) {
+                    at = x;
+                    break;
+                }
+            if (at == kept)
+                keys[kept++] = *k;
+            items[at] = v[2 * i + 1];
+        }
+        cel_map *m = cel_arena_alloc(t->a, sizeof *m);
+        if (!m) {
+            t->status = -1;
+            return -1;
+        }
+        m->n = kept;
+        m->keys = keys;
+        m->vals = items;
+        out->kind = CEL_MAP;
+        out->v.map = m;
+    } else {
+        if (n)
+            memcpy(items, v, n * sizeof *items);
+        cel_list *l = cel_arena_alloc(t->a, sizeof *l);
+        if (!l) {
+            t->status = -1;
+            return -1;
+        }
+        l->n = n;
+        l->items = items;
+        out->kind = CEL_LIST;
+        out->v.list = l;
+    }
+    t->vs->n = base;
+    return 0;
+}
+
+/* An object or array; t->p is on its opening bracket. */
+static int tr_container(text_reader *t, int depth, cel_value *out)
+{
+    if (depth > t->max_depth)
+        return tr_give_up(t);
+    int obj = *t->p == '{';
+    char close = obj ? '}' : ']';
+    size_t base = t->vs->n;
+    t->p++;
+    tr_ws(t);
+    if (t->p < t->end && *t->p == close) {
+        t->p++;
+        return tr_close(t, base, obj, out);
+    }
+    for (;;) {
+        cel_value v;
+        if (obj) {
+            if (t->p >= t->end || *t->p != '"' || tr_string(t, &v) != 0 || tr_push(t, v) != 0)
+                return tr_give_up(t);
+            tr_ws(t);
+            if (t->p >= t->end || *t->p != ':')
+                return tr_give_up(t);
+            t->p++;
+            tr_ws(t);
+        }
+        if (tr_value(t, depth + 1, &v) != 0 || tr_push(t, v) != 0)
+            return tr_give_up(t);
+        tr_ws(t);
+        if (t->p < t->end && *t->p == ',') {
+            t->p++;
+            tr_ws(t);
+            continue;
+        }
+        if (t->p < t->end && *t->p == close) {
+            t->p++;
+            return tr_close(t, base, obj, out);
+        }
+        return tr_give_up(t);
+    }
+}
+
+static int tr_literal(text_reader *t, const char *word, size_t n, cel_value v, cel_value *out)
+{
+    if ((size_t)(t->end - t->p) < n || memcmp(t->p, word, n) != 0)
+        return tr_give_up(t);
+    t->p += n;
+    *out = v;
+    return 0;
+}
+
+static int tr_value(text_reader *t, int depth, cel_value *out)
+{
+    if (t->p >= t->end)
+        return tr_give_up(t);
+    switch (*t->p) {
+    case '{':
+    case '[': return tr_container(t, depth, out);
+    case '"': return tr_string(t, out);
+    case 't': return tr_literal(t, "true", 4, cel_bool(1), out);
+    case 'f': return tr_literal(t, "false", 5, cel_bool(0), out);
+    case 'n': return tr_literal(t, "null", 4, cel_null(), out);
+    default: return tr_number(t, out);
+    }
+}
+
+int cel_value_from_json_text(cel_arena *a, const char *s, size_t n, int max_depth, cel_value_stack *vs,
+                             cel_value *out)
+{
+    text_reader t = {a, s, s + n, vs, max_depth, 0};
+    size_t base = vs->n;
+    tr_ws(&t);
+    if (t.p >= t.end || *t.p != '{' || tr_container(&t, 1, out) != 0) {
+        vs->n = base;
+        return t.status < 0 ? -1 : 1;
+    }
+    tr_ws(&t);
+    return t.p == t.end ? 0 : 1;
 }
 
 static char *key_text(const cel_value *k, char *buf, size_t n)

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,12 @@ typedef struct pe_function {
     int (*call)(void *inst, const char *args_json, char **result);
 } pe_function;
 
+/* What evaluating one resource needs, kept between calls for reuse. */
+typedef struct pe_scratch {
+    cel_vars *vars;
+    cel_evaluator *ev;
+} pe_scratch;
+
 /* Rules of one resource type. */
 typedef struct type_slot {
     const char *type; /* borrowed from the first rule; NULL: empty slot */
@@ -65,6 +72,7 @@ struct policy_engine {
     cel_limits limits;
     const policy_load_opts *opts; /* while loading */
     size_t n_errors;              /* problems passed to opts->on_error */
+    _Atomic(pe_scratch *) spare;  /* a scratch no evaluation holds, or NULL */
 };
 
 /* A problem with one pack (its text is in @err): with an on_error callback
@@ -227,9 +235,8 @@ static int load_plugins(policy_engine *pe, const policy_load_opts *o, char *err,
 /* ------------------------------------------------------------ rule files */
 
 /* A rule that needs a function no loaded plugin provides is left out and
- * reported (to on_set_aside, else as a problem when the caller collects
- * them, else as a warning), so one such rule never takes its pack or the
- * scan down. */
+ * reported (as a problem when the caller collects them, else as a warning),
+ * so one such rule never takes its pack or the scan down. */
 static void rule_set_aside(void *ud, const char *msg)
 {
     policy_engine *pe = ud;
@@ -400,10 +407,13 @@ static void build_compliance(policy_engine *pe)
 
 /* ------------------------------------------------------------ load / free */
 
+static void scratch_free(pe_scratch *sc);
+
 void policy_engine_free(policy_engine *pe)
 {
     if (!pe)
         return;
+    scratch_free(atomic_exchange(&pe->spare, NULL));
     for (size_t i = 0; i < pe->n_rules; i++)
         pe_rule_free(pe->rules[i]);
     free(pe->rules);
@@ -538,6 +548,16 @@ const framework *policy_engine_frameworks(const policy_engine *pe, size_t *n)
 
 /* ------------------------------------------------------------ evaluation */
 
+/* Bind `now`, the scan time. 0, or -1 with @why. */
+static int bind_now(int64_t now, cel_vars *vars, char *why, size_t whylen)
+{
+    if (cel_vars_set_timestamp(vars, "now", now, 0) != 0) {
+        snprintf(why, whylen, "scan time out of range");
+        return -1;
+    }
+    return 0;
+}
+
 /* Bind `resource` (the record as JSON) and `now`. 0, or -1 with @why. */
 static int bind_resource(const pp_resource *r, int64_t now, cel_vars *vars, char *why, size_t whylen)
 {
@@ -547,13 +567,34 @@ static int bind_resource(const pp_resource *r, int64_t now, cel_vars *vars, char
                  PE_MAX_RESOURCE_JSON / (1024 * 1024));
         return -1;
     }
+    /* the fast path: the record's JSON texts straight into CEL values */
+    char ts[32];
+    cel_field f[9];
+    size_t nf = 0;
+    const char *strs[][2] = {{"uid", r->uid},         {"type", r->type},     {"provider", r->provider},
+                             {"account", r->account}, {"region", r->region}, {"name", r->name}};
+    for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+        if (strs[i][1] || !strcmp(strs[i][0], "region"))
+            f[nf++] = (cel_field){strs[i][0], CEL_FIELD_STRING, strs[i][1]};
+    f[nf++] = (cel_field){"tags", CEL_FIELD_JSON_OBJECT, r->tags_json};
+    f[nf++] = (cel_field){"data", CEL_FIELD_JSON_OBJECT, r->data_json};
+    if (r->observed_at) {
+        time_rfc3339(r->observed_at, ts, sizeof ts);
+        f[nf++] = (cel_field){"observed_at", CEL_FIELD_STRING, ts};
+    }
+    int fast = cel_vars_set_fields(vars, "resource", f, nf);
+    if (fast == 0)
+        return bind_now(now, vars, why, whylen);
+    if (fast < 0) {
+        snprintf(why, whylen, "resource cannot be evaluated: out of memory");
+        return -1;
+    }
+    /* anything unusual: through cJSON, which decides and words the errors */
     cJSON *doc = cJSON_CreateObject();
     if (!doc) {
         snprintf(why, whylen, "out of memory");
         return -1;
     }
-    const char *strs[][2] = {{"uid", r->uid},         {"type", r->type},     {"provider", r->provider},
-                             {"account", r->account}, {"region", r->region}, {"name", r->name}};
     for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
         if (strs[i][1])
             cJSON_AddItemToObject(doc, strs[i][0], cJSON_CreateString(strs[i][1]));
@@ -571,11 +612,8 @@ static int bind_resource(const pp_resource *r, int64_t now, cel_vars *vars, char
         }
         cJSON_AddItemToObject(doc, parts[i][0], v);
     }
-    if (r->observed_at) {
-        char ts[32];
-        time_rfc3339(r->observed_at, ts, sizeof ts);
+    if (r->observed_at)
         cJSON_AddStringToObject(doc, "observed_at", ts);
-    }
     const char *w = NULL;
     int rc = cel_vars_set_json(vars, "resource", doc, &w);
     cJSON_Delete(doc);
@@ -583,11 +621,7 @@ static int bind_resource(const pp_resource *r, int64_t now, cel_vars *vars, char
         snprintf(why, whylen, "resource cannot be evaluated: %s", w ? w : "out of memory");
         return -1;
     }
-    if (cel_vars_set_timestamp(vars, "now", now, 0) != 0) {
-        snprintf(why, whylen, "scan time out of range");
-        return -1;
-    }
-    return 0;
+    return bind_now(now, vars, why, whylen);
 }
 
 /*
@@ -834,6 +868,40 @@ static void judge(policy_engine *pe, const pe_rule *rule, const pp_resource *r, 
     free(remediation);
 }
 
+static void scratch_free(pe_scratch *sc)
+{
+    if (!sc)
+        return;
+    cel_vars_free(sc->vars);
+    cel_evaluator_free(sc->ev);
+    free(sc);
+}
+
+/* A new scratch, or NULL when out of memory. */
+static pe_scratch *scratch_new(void)
+{
+    pe_scratch *sc = calloc(1, sizeof *sc);
+    if (!sc)
+        return NULL;
+    sc->vars = cel_vars_new();
+    sc->ev = cel_evaluator_new();
+    if (!sc->vars || !sc->ev) {
+        scratch_free(sc);
+        return NULL;
+    }
+    return sc;
+}
+
+/* Done with @sc (NULL is fine): emptied, it becomes the spare; a spare
+ * another thread left meanwhile is freed. */
+static void scratch_release(policy_engine *pe, pe_scratch *sc)
+{
+    if (!sc)
+        return;
+    cel_vars_reset(sc->vars);
+    scratch_free(atomic_exchange(&pe->spare, sc));
+}
+
 void policy_engine_evaluate(policy_engine *pe, const rec *resource, int64_t now, policy_emit_fn emit, void *ud)
 {
     if (!pe || !resource || resource->kind != REC_RESOURCE || !emit)
@@ -843,20 +911,21 @@ void policy_engine_evaluate(policy_engine *pe, const rec *resource, int64_t now,
     if (!ts)
         return;
     char why[400];
-    cel_vars *vars = cel_vars_new();
-    cel_evaluator *ev = cel_evaluator_new(); /* one per call: evaluate may run on several threads */
-    if (!vars || !ev) {
+    /* evaluate may run on several threads at once: each call takes the
+     * spare scratch (or makes one) and leaves its own as the spare */
+    pe_scratch *sc = atomic_exchange(&pe->spare, NULL);
+    if (!sc)
+        sc = scratch_new();
+    if (!sc) {
         snprintf(why, sizeof why, "out of memory");
-    } else if (bind_resource(r, now, vars, why, sizeof why) == 0) {
+    } else if (bind_resource(r, now, sc->vars, why, sizeof why) == 0) {
         for (size_t i = 0; i < ts->n; i++)
-            judge(pe, ts->rules[i], r, vars, now, ev, emit, ud);
-        cel_evaluator_free(ev);
-        cel_vars_free(vars);
+            judge(pe, ts->rules[i], r, sc->vars, now, sc->ev, emit, ud);
+        scratch_release(pe, sc);
         return;
     }
-    cel_evaluator_free(ev);
     /* the resource itself cannot be evaluated: every rule of its type says why */
     for (size_t i = 0; i < ts->n; i++)
         emit_finding(ts->rules[i], r, PP_STATUS_ERROR, why, NULL, NULL, emit, ud);
-    cel_vars_free(vars);
+    scratch_release(pe, sc);
 }

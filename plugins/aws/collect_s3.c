@@ -2,8 +2,8 @@
  * collect_s3.c - S3 buckets, once per account: ListBuckets
  * (ContinuationToken pagination), then per bucket its region, ACL, policy
  * and policy status, public access block, ownership controls, default
- * encryption, versioning (and MFA delete), logging and tags (REST-XML;
- * path-style addressing when an endpoint override is set).
+ * encryption, versioning (and MFA delete), object lock, logging and tags
+ * (REST-XML; path-style addressing when an endpoint override is set).
  */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
@@ -182,6 +182,26 @@ static void collect_bucket(aws_ctx *c, aws_task *t, const bucket_ref *b)
         cJSON_AddStringToObject(v, "status", st && *st ? st : "Off");
         const char *mfa = xml_text_at(x, "MfaDelete");
         cJSON_AddStringToObject(v, "mfaDelete", mfa && *mfa ? mfa : "Disabled");
+    }
+    xml_free(x), x = NULL;
+
+    /* GetObjectLockConfiguration: ObjectLockConfigurationNotFoundError (404)
+     * means object lock was never enabled, which is an answer, not an error */
+    rc = bucket_get(c, t, call_region, b->name, "object-lock", "s3:GetBucketObjectLockConfiguration", uid, &x,
+                    NULL);
+    if (rc == AWS_OK || rc == AWS_E_NOTFOUND) {
+        cJSON *ol = cJSON_AddObjectToObject(d, "objectLock");
+        const char *en = rc == AWS_OK ? xml_text_at(x, "ObjectLockEnabled") : NULL;
+        cJSON_AddBoolToObject(ol, "enabled", en && strcmp(en, "Enabled") == 0);
+        const xml_node *dr = rc == AWS_OK ? xml_path(x, "Rule/DefaultRetention") : NULL;
+        if (dr) {
+            cJSON *ret = cJSON_AddObjectToObject(ol, "defaultRetention");
+            j_str(ret, "mode", dr, "Mode");
+            j_int(ret, "days", dr, "Days");
+            j_int(ret, "years", dr, "Years");
+        } else {
+            cJSON_AddNullToObject(ol, "defaultRetention");
+        }
     }
     xml_free(x), x = NULL;
 

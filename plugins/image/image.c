@@ -193,7 +193,8 @@ static void json_member_str(img_buf *b, const char *key, const char *val, int *f
     *first = 0;
 }
 
-/* data.config: user, env names, exposed ports, entrypoint, cmd; never env values. */
+/* data.config: user, env names, exposed ports, entrypoint, cmd, healthcheck;
+ * never env values. */
 static void config_data(img_buf *b, const cJSON *cfg)
 {
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(cfg, "config");
@@ -245,6 +246,14 @@ static void config_data(img_buf *b, const cJSON *cfg)
             first = 0;
         }
         img_buf_add(b, "]", 1);
+    }
+    /* healthcheck: Healthcheck.Test ["NONE"] turns it off, an empty Test
+     * inherits (says nothing), anything else is a check */
+    const cJSON *test = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "Healthcheck"), "Test");
+    if (cJSON_IsArray(test) && cJSON_GetArraySize(test) > 0) {
+        const char *t0 = cJSON_GetStringValue(cJSON_GetArrayItem(test, 0));
+        img_buf_printf(b, ",\"healthcheck\":%s",
+                       cJSON_GetArraySize(test) == 1 && t0 && !strcmp(t0, "NONE") ? "false" : "true");
     }
     img_buf_add(b, "}", 1);
 }
@@ -306,32 +315,48 @@ static int emit_resource(img_emit *em, const img_meta *m, const img_os *os)
 
 /* ---- scan ---- */
 
-static int image_scan(void *inst, const char *task_json)
+/*
+ * Scan image number @index of @target (0 for anything but a docker-save
+ * archive) and emit its packages, secrets and image.container resource.
+ * *@n_images becomes the number of images the archive holds when it is a
+ * docker-save archive whose manifest.json was understood. An image whose
+ * id is already in @seen (a JSON array; the same config listed twice) is
+ * read but not emitted again. PP_OK, or an error with thread_error set.
+ */
+static int scan_image(image_inst *in, const char *target, int index, int *n_images, cJSON *seen)
 {
-    image_inst *in = inst;
-    thread_error[0] = '\0';
-    cJSON *task = cJSON_Parse(task_json ? task_json : "");
-    const char *target = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(task, "target"));
-    if (!target || !*target) {
-        cJSON_Delete(task);
-        snprintf(thread_error, sizeof thread_error, "image: the task has no target");
-        return PP_ERR_INVALID;
-    }
     img_scan s;
     memset(&s, 0, sizeof s);
     s.api = host_api;
     s.h = in->h;
     s.lim = &in->lim;
     s.target = target;
+    s.image_index = index;
     img_meta m;
     memset(&m, 0, sizeof m);
     int rc = img_source_read(&s, &m);
+    if (m.n_images > 0)
+        *n_images = m.n_images;
+    int dup = 0;
+    for (const cJSON *e = seen ? seen->child : NULL; rc == PP_OK && m.image_id && e; e = e->next)
+        dup |= cJSON_IsString(e) && !strcmp(e->valuestring, m.image_id);
     if (rc != PP_OK) {
-        char shown[256];
+        char shown[256], which[64] = "";
         img_display(target, shown, sizeof shown);
-        snprintf(thread_error, sizeof thread_error, "%s: %.700s", shown, s.err[0] ? s.err : "cannot read the image");
+        if (*n_images > 1)
+            snprintf(which, sizeof which, " (image %d of %d)", index + 1, *n_images);
+        snprintf(thread_error, sizeof thread_error, "%s%s: %.700s", shown, which,
+                 s.err[0] ? s.err : "cannot read the image");
         rc = !strcmp(s.err, "cancelled") ? PP_ERR_CANCELLED : PP_ERR;
+    } else if (dup) {
+        char msg[400], shown[256];
+        img_display(target, shown, sizeof shown);
+        snprintf(msg, sizeof msg, "%s: image %d lists the same image (%s) as an earlier one; reported once", shown,
+                 index + 1, m.image_id);
+        host_api->log(in->h, PP_LOG_WARN, msg);
     } else {
+        if (seen && m.image_id)
+            cJSON_AddItemToArray(seen, cJSON_CreateString(m.image_id));
         img_os os;
         img_os_read(&s, &os);
         img_buf uid = {0};
@@ -360,6 +385,39 @@ static int image_scan(void *inst, const char *task_json)
     }
     img_meta_free(&m);
     img_scan_free(&s);
+    return rc;
+}
+
+/* One task: one target; every image of a docker-save archive that holds
+ * several (each its own image.container resource and package set). When
+ * an image fails the others are still read; the last failure is returned
+ * and each is logged. */
+static int image_scan(void *inst, const char *task_json)
+{
+    image_inst *in = inst;
+    thread_error[0] = '\0';
+    cJSON *task = cJSON_Parse(task_json ? task_json : "");
+    const char *target = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(task, "target"));
+    if (!target || !*target) {
+        cJSON_Delete(task);
+        snprintf(thread_error, sizeof thread_error, "image: the task has no target");
+        return PP_ERR_INVALID;
+    }
+    cJSON *seen = cJSON_CreateArray();
+    int n_images = 1, rc = PP_OK;
+    for (int i = 0; i < n_images; i++) {
+        int r = scan_image(in, target, i, &n_images, seen);
+        if (r == PP_ERR_CANCELLED) {
+            rc = r;
+            break;
+        }
+        if (r != PP_OK) {
+            rc = r;
+            if (n_images > 1)
+                host_api->log(in->h, PP_LOG_ERROR, thread_error);
+        }
+    }
+    cJSON_Delete(seen);
     cJSON_Delete(task);
     return rc;
 }

@@ -137,7 +137,8 @@ typedef struct img_scan {
     pp_host *h;
     const img_limits *lim;
     const char *target;
-    char err[1024]; /* the fatal error, when a step fails */
+    int image_index; /* which image of a docker-save archive to read (0: the first) */
+    char err[1024];  /* the fatal error, when a step fails */
     int n_warnings;
 
     img_layer *layers;
@@ -191,10 +192,16 @@ typedef struct img_meta {
     char *name;        /* a tag or ref name, or NULL */
     char *config_json; /* the image config, or NULL */
     char *manifest_digest;
+    int n_images; /* images in a docker-save archive's manifest.json (0: not one) */
 } img_meta;
 
-/* Read @s->target into @s (layers, files, hits) and @m. PP_OK or PP_ERR. */
+/* Read @s->target into @s (layers, files, hits) and @m: for a docker-save
+ * archive its image number @s->image_index, and m->n_images is set as soon
+ * as manifest.json was understood (also when that image then fails).
+ * PP_OK or PP_ERR (s->err). */
 int img_source_read(img_scan *s, img_meta *m);
+/* The most images read from one docker-save archive; more is an error. */
+#define IMG_MAX_ARCHIVE_IMAGES 256
 void img_meta_free(img_meta *m);
 
 /* ---- readers of kept files ---- */

@@ -71,3 +71,6 @@ fuzz-qcow2:
 	  $(top_srcdir)/plugins/image/disk_blk.c $(top_srcdir)/plugins/image/disk_part.c \
 	  $(top_srcdir)/plugins/image/util.c $(ZLIB_LIBS) $(OPENSSL_LIBS) -o tests/fuzz/fuzz_qcow2
 .PHONY: fuzz-qcow2
+# image config (healthcheck) and docker-save archives of several images
+TESTS += tests/integration/image_config.sh
+EXTRA_DIST += tests/integration/image_config.sh

@@ -360,23 +360,34 @@ static int add_layers(img_scan *s, image_desc *d, size_t n)
     return PP_OK;
 }
 
-/* docker save: manifest.json -> config + layer entry names. */
+/* docker save: manifest.json -> config + layer entry names of its image
+ * number s->image_index; m->n_images tells how many images it lists. */
 static int describe_docker(img_scan *s, image_desc *d, img_meta *m)
 {
     const img_buf *mb = small_get(d, "manifest.json");
     cJSON *man = mb ? cJSON_ParseWithLength(mb->data, mb->len) : NULL;
-    const cJSON *first = cJSON_GetArrayItem(man, 0);
     int rc = PP_ERR;
     cJSON *cfg = NULL;
-    if (!cJSON_IsArray(man) || !cJSON_IsObject(first)) {
+    if (!cJSON_IsArray(man) || cJSON_GetArraySize(man) < 1) {
         img_fail(s, "manifest.json: expected an array of image objects");
+        goto out;
+    }
+    if (cJSON_GetArraySize(man) > IMG_MAX_ARCHIVE_IMAGES) {
+        img_fail(s, "manifest.json: %d images, more than the %d read from one archive", cJSON_GetArraySize(man),
+                 IMG_MAX_ARCHIVE_IMAGES);
+        goto out;
+    }
+    m->n_images = cJSON_GetArraySize(man);
+    const cJSON *first = cJSON_GetArrayItem(man, s->image_index);
+    if (!cJSON_IsObject(first)) {
+        img_fail(s, "manifest.json: image %d is not an object", s->image_index + 1);
         goto out;
     }
     const cJSON *config = cJSON_GetObjectItemCaseSensitive(first, "Config");
     const cJSON *layers = cJSON_GetObjectItemCaseSensitive(first, "Layers");
     const cJSON *tags = cJSON_GetObjectItemCaseSensitive(first, "RepoTags");
     if (!cJSON_IsString(config) || !cJSON_IsArray(layers)) {
-        img_fail(s, "manifest.json: Config and Layers are required");
+        img_fail(s, "manifest.json: image %d: Config and Layers are required", s->image_index + 1);
         goto out;
     }
     int bad = 0;

@@ -115,6 +115,12 @@ same_lines "public bucket: AllUsers grant, public policy, no public access block
 same_lines "secure bucket: block, KMS, versioning, logging; denied policy left absent" \
     "$(q arn:aws:s3:::acme-secure "json_extract(value,'\$.data.publicAccessBlock.restrictPublicBuckets'), json_extract(value,'\$.data.encryption.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm'), json_extract(value,'\$.data.versioning.status'), json_extract(value,'\$.data.logging.targetBucket'), json_type(value,'\$.data.policy')")" \
     "1|aws:kms|Enabled|acme-logs|"
+same_lines "object lock: enabled with its default retention on one bucket; not found means off, not an error" \
+    "$(jsonl_sql "$OUT" "SELECT json_extract(value,'\$.name'), json_extract(value,'\$.data.objectLock.enabled'), json_extract(value,'\$.data.objectLock.defaultRetention.mode'), json_extract(value,'\$.data.objectLock.defaultRetention.days'), json_type(value,'\$.data.objectLock.defaultRetention') FROM $RES WHERE json_extract(value,'\$.type')='aws.s3.bucket' ORDER BY 1;")" \
+    "acme-logs|1|GOVERNANCE|30|object
+acme-public|0|||null
+acme-secure|0|||null"
+check "object lock was read with GetObjectLockConfiguration" grep -q '^OK s3 GET /acme-logs object-lock= 200' "$MOCKLOG"
 check "S3 SlowDown was retried" grep -q 'versioning= 503' "$MOCKLOG"
 check "S3 used path-style addressing on the override" grep -q '^OK s3 GET /acme-public acl=' "$MOCKLOG"
 

@@ -41,6 +41,41 @@ for mode in crash abort fail; do
         fail "$mode: the worker's log line is missing"
 done
 
+# a plugin that never returns: the time limit stops it, the command ends
+# soon after the limit, the error names the plugin and the limit, and the
+# feed keeps its rows (update and import alike)
+for sub in update import; do
+    if [ $sub = update ]; then args="feed update --plugin tp_feed_crash"; else
+        printf 'x\n' >"$TMP/hang.txt"
+        args="feed import $TMP/hang.txt --unsigned --plugin tp_feed_crash"
+    fi
+    t0=$(date +%s)
+    # shellcheck disable=SC2086
+    run_parapet "$TMP/hang-$sub" $P $args --timeout 2 -o tp_feed_crash.mode=hang
+    t1=$(date +%s)
+    expect_rc "$TMP/hang-$sub" 2 "$sub with a plugin that hangs"
+    check "$sub: the command ended soon after the 2 s limit (took $((t1 - t0)) s)" [ $((t1 - t0)) -le 20 ]
+    want="feed plugin 'tp_feed_crash' did not finish within 2 s (--timeout); its worker was stopped and its feeds were left as they were"
+    grep -qF "parapet: error: $want" "$TMP/hang-$sub.err" && pass "$sub: the error names the plugin and the limit" ||
+        { fail "$sub: no clear time-limit error"; show "$TMP/hang-$sub"; }
+    same_lines "$sub: the feed keeps its previous rows after the hang" "$(feed_rows)" "203.0.113.1 203.0.113.2 203.0.113.3 "
+    check "$sub: its state is unchanged after the hang" [ "$(q "$DB" "SELECT updated_at FROM feed_state WHERE feed='list:tp_feed_crash'")" = "$before" ]
+done
+# the limit from the configuration file ([core] feed_timeout)
+printf '[core]\nfeed_timeout = 2\n' >"$TMP/parapet.conf"
+# shellcheck disable=SC2086
+run_parapet "$TMP/hang-conf" --config "$TMP/parapet.conf" $P feed update --plugin tp_feed_crash -o tp_feed_crash.mode=hang
+expect_rc "$TMP/hang-conf" 2 "update with a hanging plugin and feed_timeout = 2 in the config file"
+grep -qF "did not finish within 2 s" "$TMP/hang-conf.err" && pass "the config file's limit applies" ||
+    { fail "the config file's feed_timeout was not applied"; show "$TMP/hang-conf"; }
+exe=$(readlink -f "$PARAPET")
+check "no hung worker is left behind" [ -z "$(pgrep -f "^$exe __worker" 2>/dev/null)" ]
+# shellcheck disable=SC2086
+run_parapet "$TMP/badtmo" $P feed update --plugin tp_feed_crash --timeout 2s
+expect_rc "$TMP/badtmo" 2 "a malformed --timeout is a usage error"
+grep -q "must be a number of seconds" "$TMP/badtmo.err" && pass "the usage error explains --timeout" ||
+    { fail "no usage error for --timeout 2s"; show "$TMP/badtmo"; }
+
 # an import through both plugins in one command: the feeds plugin's records
 # are kept although the other crashed
 printf '192.0.2.0/24 ; SBL1\n' >"$TMP/drop.txt"

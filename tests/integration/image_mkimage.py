@@ -2,7 +2,8 @@
 """Write container images from layer tarballs, for the image scanner's tests.
 
 usage: image_mkimage.py FORMAT OUT LAYER.tar [LAYER.tar...] [--env K=V]... [--user U]
-                        [--port P]... [--no-gzip]
+                        [--port P]... [--no-gzip] [--healthcheck CMD|NONE] [--tag REPO:TAG]
+       image_mkimage.py docker-merge OUT DOCKER.tar DOCKER.tar...
 
 FORMAT is oci-layout (OUT is a directory), oci-archive (OUT is a tar of an
 OCI layout) or docker-archive (OUT is a tar in the layout of `docker save`).
@@ -10,6 +11,11 @@ Layers are given bottom first; each is stored gzip-compressed in the OCI
 formats (unless --no-gzip) and as it is in docker-archive. The formats
 follow the OCI image-spec (image-layout, manifest, config) and the
 docker-save layout (manifest.json with Config/RepoTags/Layers).
+--healthcheck sets the config's Healthcheck.Test to ["CMD-SHELL", CMD]
+(or ["NONE"], what `HEALTHCHECK NONE` writes); --tag sets the RepoTags of a
+docker-archive (default test/image:latest). docker-merge writes one
+docker-save archive holding the images of several (manifest.json lists
+each of them, in order), like `docker save A B`.
 """
 import gzip
 import hashlib
@@ -24,7 +30,7 @@ def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def build(layers, env, user, ports, compress):
+def build(layers, env, user, ports, compress, healthcheck=None):
     """Returns (config bytes, [(blob bytes, diff_id hex)])."""
     blobs = []
     for path in layers:
@@ -43,6 +49,10 @@ def build(layers, env, user, ports, compress):
         config["config"]["User"] = user
     if ports:
         config["config"]["ExposedPorts"] = {p: {} for p in ports}
+    if healthcheck == "NONE":
+        config["config"]["Healthcheck"] = {"Test": ["NONE"]}
+    elif healthcheck is not None:
+        config["config"]["Healthcheck"] = {"Test": ["CMD-SHELL", healthcheck], "Interval": 30000000000}
     return json.dumps(config, sort_keys=True).encode(), blobs
 
 
@@ -73,7 +83,7 @@ def oci_files(config, blobs, compress):
     return files
 
 
-def docker_files(config, blobs):
+def docker_files(config, blobs, tag="test/image:latest"):
     files = {}
     cname = sha256(config) + ".json"
     files[cname] = config
@@ -83,8 +93,24 @@ def docker_files(config, blobs):
         files[name] = blob
         names.append(name)
     files["manifest.json"] = json.dumps(
-        [{"Config": cname, "RepoTags": ["test/image:latest"], "Layers": names}]).encode()
+        [{"Config": cname, "RepoTags": [tag], "Layers": names}]).encode()
     return files
+
+
+def docker_merge(out, archives):
+    """One docker-save archive with the files and images of @archives."""
+    files, images = {}, []
+    for path in archives:
+        with tarfile.open(path) as t:
+            for m in t.getmembers():
+                if m.isfile():
+                    data = t.extractfile(m).read()
+                    if m.name == "manifest.json":
+                        images.extend(json.loads(data))
+                    else:
+                        files[m.name] = data
+    files["manifest.json"] = json.dumps(images).encode()
+    write_tar(out, files)
 
 
 def write_tar(out, files):
@@ -98,7 +124,14 @@ def write_tar(out, files):
 
 
 def main(argv):
+    if argv and argv[0] == "docker-merge":
+        if len(argv) < 4:
+            sys.stderr.write(__doc__)
+            return 2
+        docker_merge(argv[1], argv[2:])
+        return 0
     args, env, user, ports, compress = [], [], None, [], True
+    healthcheck, tag = None, "test/image:latest"
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -108,6 +141,10 @@ def main(argv):
             user = argv[i + 1]; i += 2
         elif a == "--port":
             ports.append(argv[i + 1]); i += 2
+        elif a == "--healthcheck":
+            healthcheck = argv[i + 1]; i += 2
+        elif a == "--tag":
+            tag = argv[i + 1]; i += 2
         elif a == "--no-gzip":
             compress = False; i += 1
         else:
@@ -116,7 +153,7 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     fmt, out, layers = args[0], args[1], args[2:]
-    config, blobs = build(layers, env, user, ports, compress and fmt != "docker-archive")
+    config, blobs = build(layers, env, user, ports, compress and fmt != "docker-archive", healthcheck)
     if fmt == "oci-layout":
         for name, data in oci_files(config, blobs, compress).items():
             path = os.path.join(out, name)
@@ -126,7 +163,7 @@ def main(argv):
     elif fmt == "oci-archive":
         write_tar(out, oci_files(config, blobs, compress))
     elif fmt == "docker-archive":
-        write_tar(out, docker_files(config, blobs))
+        write_tar(out, docker_files(config, blobs, tag))
     else:
         sys.stderr.write("unknown format %s\n" % fmt)
         return 2

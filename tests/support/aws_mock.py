@@ -434,6 +434,13 @@ def s3(method, path, query):
         if b == "acme-secure":
             return 200, '<VersioningConfiguration %s><Status>Enabled</Status><MfaDelete>Disabled</MfaDelete></VersioningConfiguration>' % S3NS
         return 200, '<VersioningConfiguration %s/>' % S3NS
+    if sub == "object-lock":
+        if b == "acme-logs":
+            return 200, ('<ObjectLockConfiguration %s><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule>'
+                         '<DefaultRetention><Mode>GOVERNANCE</Mode><Days>30</Days></DefaultRetention></Rule>'
+                         '</ObjectLockConfiguration>' % S3NS)
+        return 404, xml_error_s3("ObjectLockConfigurationNotFoundError",
+                                 "Object Lock configuration does not exist for this bucket")
     if sub == "logging":
         if b == "acme-secure":
             return 200, ('<BucketLoggingStatus %s><LoggingEnabled><TargetBucket>acme-logs</TargetBucket>'

@@ -9,7 +9,9 @@
  *          would replace it), logs, then writes through a NULL pointer
  *          (SIGSEGV);
  *   abort  the same, then abort() (SIGABRT);
- *   fail   the same, then returns an error with a message.
+ *   fail   the same, then returns an error with a message;
+ *   hang   the same, then never returns (sleeps for ever, ignoring
+ *          cancellation), so that the host's time limit must stop it.
  * import FILE behaves like update in the configured mode.
  * The host must report the crash or failure by plugin name, keep running,
  * keep what other feed plugins loaded, and leave list:tp_feed_crash with
@@ -20,6 +22,7 @@
 #include "../common/tp_simple.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #define TP_NAME "tp_feed_crash"
 #define TP_FEED "list:tp_feed_crash"
@@ -33,8 +36,9 @@ typedef struct tp_inst {
     char mode[8];
 } tp_inst;
 
-static const char tp_schema[] = "{\"type\":\"object\",\"properties\":{"
-                                "\"mode\":{\"type\":\"string\",\"enum\":[\"ok\",\"crash\",\"abort\",\"fail\"]}}}";
+static const char tp_schema[] =
+    "{\"type\":\"object\",\"properties\":{"
+    "\"mode\":{\"type\":\"string\",\"enum\":[\"ok\",\"crash\",\"abort\",\"fail\",\"hang\"]}}}";
 
 static int tp_init(pp_host *h, const char *config_json, void **inst, const char **err)
 {
@@ -104,6 +108,9 @@ static int tp_update(void *inst)
         crash_now(); /* SIGSEGV, on purpose */
     else if (!strcmp(t->mode, "abort"))
         abort();
+    else if (!strcmp(t->mode, "hang"))
+        for (;;)
+            pause(); /* never returns, on purpose */
     return PP_ERR;
 }
 
