@@ -14,55 +14,16 @@
 #include "aws_buf.h"
 #include "accounts.h"
 #include "collectors.h"
+#include "iam_calls.h"
 #include "pagination.h"
 
-#define IAM_VERSION "2010-05-08"
-#define IAM_REGION "us-east-1"
+/* a ListUsers page: its members are collected on several threads */
+#define IAM_MAX_INLINE 10000 /* inline policies kept per user or role */
 
-/* One non-paginated IAM call; *root on AWS_OK. Denials become findings. */
-static int iam_call(aws_ctx *c, aws_task *t, const char *action, const char *params, const char *what,
-                    const char *uid, xml_node **root)
-{
-    char perm[80], err[AWS_ERR_LEN] = "";
-    snprintf(perm, sizeof perm, "iam:%s", action);
-    int rc = aws_query_call(c, "iam", IAM_REGION, action, IAM_VERSION, params, perm, root, err, sizeof err);
-    if (rc != AWS_OK && rc != AWS_E_NOTFOUND)
-        collector_outcome(c, t, rc, perm, what, uid, err, err);
-    return rc;
-}
-
-/* A paginated "List*" of IAM whose members are <member> under @list_elem;
- * calls @each for every member. */
-typedef void (*member_fn)(const xml_node *m, void *ud);
-typedef struct list_ctx {
+typedef struct users_page {
     const char *list_elem;
-    member_fn each;
-    void *ud;
-} list_ctx;
-
-static int list_page(aws_ctx *c, aws_task *t, const xml_node *root, void *ud)
-{
-    (void)c, (void)t;
-    list_ctx *l = ud;
-    const xml_node *list = xml_find(root, l->list_elem);
-    for (const xml_node *m = xml_child(list, "member"); m; m = xml_next(m))
-        l->each(m, l->ud);
-    return AWS_OK;
-}
-
-/* Returns AWS_OK, or an error already reported. */
-static int iam_list(aws_ctx *c, aws_task *t, const char *action, const char *params, const char *list_elem,
-                    member_fn each, void *ud, const char *what, const char *uid)
-{
-    char perm[80], err[AWS_ERR_LEN] = "";
-    snprintf(perm, sizeof perm, "iam:%s", action);
-    aws_pager p = {"iam", IAM_REGION, action, IAM_VERSION, params, perm, "Marker", "Marker", "IsTruncated"};
-    list_ctx l = {list_elem, each, ud};
-    int rc = aws_query_paginate(c, t, &p, list_page, &l, err, sizeof err);
-    if (rc != AWS_OK)
-        collector_outcome(c, t, rc, perm, what, uid, err, err);
-    return rc;
-}
+    void *ud; /* the walk */
+} users_page;
 
 static void add_attached(const xml_node *m, void *ud)
 {
@@ -70,11 +31,6 @@ static void add_attached(const xml_node *m, void *ud)
     j_str(o, "policyName", m, "PolicyName");
     j_str(o, "policyArn", m, "PolicyArn");
     cJSON_AddItemToArray(ud, o);
-}
-
-static void add_text(const xml_node *m, void *ud)
-{
-    cJSON_AddItemToArray(ud, cJSON_CreateString(m->text));
 }
 
 static void add_group_name(const xml_node *m, void *ud)
@@ -101,49 +57,6 @@ static void add_key(const xml_node *m, void *ud)
     cJSON_AddItemToArray(ud, o);
 }
 
-/* inlinePolicies[] of a user or role: names, then each document. */
-static cJSON *inline_policies(aws_ctx *c, aws_task *t, const char *kind, const char *name, const char *uid,
-                              const char *what)
-{
-    char list_action[40], get_action[40];
-    snprintf(list_action, sizeof list_action, "List%sPolicies", kind);
-    snprintf(get_action, sizeof get_action, "Get%sPolicy", kind);
-    abuf params;
-    abuf_init(&params);
-    aws_form_param(&params, strcmp(kind, "User") == 0 ? "UserName" : "RoleName", name);
-    cJSON *names = cJSON_CreateArray();
-    int rc = iam_list(c, t, list_action, abuf_cstr(&params), "PolicyNames", add_text, names, what, uid);
-    cJSON *out = NULL;
-    if (rc == AWS_OK) {
-        out = cJSON_CreateArray();
-        cJSON *pn;
-        cJSON_ArrayForEach(pn, names)
-        {
-            abuf gp;
-            abuf_init(&gp);
-            abuf_str(&gp, abuf_cstr(&params));
-            aws_form_param(&gp, "PolicyName", pn->valuestring);
-            xml_node *root = NULL;
-            if (iam_call(c, t, get_action, abuf_cstr(&gp), what, uid, &root) == AWS_OK) {
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddStringToObject(o, "policyName", pn->valuestring);
-                cJSON *doc = j_policy(xml_text_at(xml_find(root, get_action[3] == 'U' ? "GetUserPolicyResult"
-                                                                                       : "GetRolePolicyResult"),
-                                                  "PolicyDocument"),
-                                      1);
-                if (doc)
-                    cJSON_AddItemToObject(o, "policyDocument", doc);
-                cJSON_AddItemToArray(out, o);
-            }
-            xml_free(root);
-            abuf_free(&gp);
-        }
-    }
-    cJSON_Delete(names);
-    abuf_free(&params);
-    return out;
-}
-
 static void collect_user(aws_ctx *c, aws_task *t, const xml_node *m)
 {
     const char *name = xml_text_at(m, "UserName"), *arn = xml_text_at(m, "Arn");
@@ -161,17 +74,17 @@ static void collect_user(aws_ctx *c, aws_task *t, const xml_node *m)
     abuf_init(&un);
     aws_form_param(&un, "UserName", name);
     xml_node *root = NULL;
-    int rc = iam_call(c, t, "GetLoginProfile", abuf_cstr(&un), what, arn, &root);
+    int rc = aws_iam_call(c, t, "GetLoginProfile", abuf_cstr(&un), what, arn, &root);
     if (rc == AWS_OK || rc == AWS_E_NOTFOUND)
         cJSON_AddBoolToObject(d, "passwordEnabled", rc == AWS_OK);
     xml_free(root);
     cJSON *mfa = cJSON_CreateArray();
-    if (iam_list(c, t, "ListMFADevices", abuf_cstr(&un), "MFADevices", add_mfa, mfa, what, arn) == AWS_OK)
+    if (aws_iam_list(c, t, "ListMFADevices", abuf_cstr(&un), "MFADevices", add_mfa, mfa, what, arn) == AWS_OK)
         cJSON_AddItemToObject(d, "mfaDevices", mfa);
     else
         cJSON_Delete(mfa);
     cJSON *keys = cJSON_CreateArray();
-    if (iam_list(c, t, "ListAccessKeys", abuf_cstr(&un), "AccessKeyMetadata", add_key, keys, what, arn) == AWS_OK) {
+    if (aws_iam_list(c, t, "ListAccessKeys", abuf_cstr(&un), "AccessKeyMetadata", add_key, keys, what, arn) == AWS_OK) {
         cJSON *k;
         cJSON_ArrayForEach(k, keys)
         {
@@ -180,7 +93,7 @@ static void collect_user(aws_ctx *c, aws_task *t, const xml_node *m)
             abuf_init(&kp);
             aws_form_param(&kp, "AccessKeyId", kid ? kid : "");
             xml_node *lu = NULL;
-            if (kid && iam_call(c, t, "GetAccessKeyLastUsed", abuf_cstr(&kp), what, arn, &lu) == AWS_OK) {
+            if (kid && aws_iam_call(c, t, "GetAccessKeyLastUsed", abuf_cstr(&kp), what, arn, &lu) == AWS_OK) {
                 const char *when = xml_text_at(xml_find(lu, "AccessKeyLastUsed"), "LastUsedDate");
                 if (when && *when)
                     cJSON_AddStringToObject(k, "lastUsedDate", when);
@@ -195,17 +108,16 @@ static void collect_user(aws_ctx *c, aws_task *t, const xml_node *m)
         cJSON_Delete(keys);
     }
     cJSON *att = cJSON_CreateArray();
-    if (iam_list(c, t, "ListAttachedUserPolicies", abuf_cstr(&un), "AttachedPolicies", add_attached, att, what,
-                 arn) == AWS_OK)
+    if (aws_iam_list(c, t, "ListAttachedUserPolicies", abuf_cstr(&un), "AttachedPolicies", add_attached, att, what,
+                     arn) == AWS_OK)
         cJSON_AddItemToObject(d, "attachedManagedPolicies", att);
     else
         cJSON_Delete(att);
-    cJSON *inl = inline_policies(c, t, "User", name, arn, what);
+    cJSON *inl = aws_iam_inline_policies(c, t, "User", name, arn, what, IAM_MAX_INLINE);
     if (inl)
         cJSON_AddItemToObject(d, "inlinePolicies", inl);
     cJSON *groups = cJSON_CreateArray();
-    if (iam_list(c, t, "ListGroupsForUser", abuf_cstr(&un), "Groups", add_group_name, groups, what, arn) ==
-        AWS_OK)
+    if (aws_iam_list(c, t, "ListGroupsForUser", abuf_cstr(&un), "Groups", add_group_name, groups, what, arn) == AWS_OK)
         cJSON_AddItemToObject(d, "groups", groups);
     else
         cJSON_Delete(groups);
@@ -233,13 +145,13 @@ static void collect_role(aws_ctx *c, aws_task *t, const xml_node *m)
     abuf_init(&rn);
     aws_form_param(&rn, "RoleName", name);
     cJSON *att = cJSON_CreateArray();
-    if (iam_list(c, t, "ListAttachedRolePolicies", abuf_cstr(&rn), "AttachedPolicies", add_attached, att, what,
-                 arn) == AWS_OK)
+    if (aws_iam_list(c, t, "ListAttachedRolePolicies", abuf_cstr(&rn), "AttachedPolicies", add_attached, att, what,
+                     arn) == AWS_OK)
         cJSON_AddItemToObject(d, "attachedManagedPolicies", att);
     else
         cJSON_Delete(att);
     abuf_free(&rn);
-    cJSON *inl = inline_policies(c, t, "Role", name, arn, what);
+    cJSON *inl = aws_iam_inline_policies(c, t, "Role", name, arn, what, IAM_MAX_INLINE);
     if (inl)
         cJSON_AddItemToObject(d, "inlinePolicies", inl);
     const xml_node *lu = xml_child(m, "RoleLastUsed");
@@ -278,7 +190,7 @@ static void collect_policy(aws_ctx *c, aws_task *t, const xml_node *m)
         aws_form_param(&p, "PolicyArn", arn);
         aws_form_param(&p, "VersionId", ver);
         xml_node *root = NULL;
-        if (iam_call(c, t, "GetPolicyVersion", abuf_cstr(&p), "aws.iam.policy", arn, &root) == AWS_OK) {
+        if (aws_iam_call(c, t, "GetPolicyVersion", abuf_cstr(&p), "aws.iam.policy", arn, &root) == AWS_OK) {
             cJSON *doc = j_policy(xml_text_at(xml_find(root, "PolicyVersion"), "Document"), 1);
             if (doc)
                 cJSON_AddItemToObject(d, "policyDocument", doc);
@@ -307,7 +219,7 @@ static void collect_password_policy(aws_ctx *c, aws_task *t)
     xml_node *root = NULL;
     char uid[200];
     snprintf(uid, sizeof uid, "arn:aws:iam::%s:account-password-policy", t->account);
-    int rc = iam_call(c, t, "GetAccountPasswordPolicy", NULL, "aws.iam.password_policy", uid, &root);
+    int rc = aws_iam_call(c, t, "GetAccountPasswordPolicy", NULL, "aws.iam.password_policy", uid, &root);
     if (rc != AWS_OK && rc != AWS_E_NOTFOUND)
         return;
     cJSON *d = cJSON_CreateObject();
@@ -345,7 +257,7 @@ static void page_item(aws_ctx *c, aws_task *t, size_t i, void *ud)
 
 static int walk_page_parallel(aws_ctx *c, aws_task *t, const xml_node *root, void *ud)
 {
-    list_ctx *l = ud;
+    users_page *l = ud;
     walk *w = l->ud;
     page_items *p = calloc(1, sizeof *p);
     if (!p)
@@ -364,17 +276,17 @@ int collect_iam(aws_ctx *c, aws_task *t)
     walk w = {c, t, collect_user};
     {
         char err[AWS_ERR_LEN] = "";
-        aws_pager p = {"iam", IAM_REGION, "ListUsers", IAM_VERSION, NULL, "iam:ListUsers", "Marker", "Marker",
-                       "IsTruncated"};
-        list_ctx l = {"Users", walk_member, &w};
+        aws_pager p = {"iam",           AWS_IAM_REGION, "ListUsers", AWS_IAM_VERSION, NULL,
+                       "iam:ListUsers", "Marker",       "Marker",    "IsTruncated"};
+        users_page l = {"Users", &w};
         int rc = aws_query_paginate(c, t, &p, walk_page_parallel, &l, err, sizeof err);
         if (rc != AWS_OK)
             collector_outcome(c, t, rc, "iam:ListUsers", "aws.iam.user", NULL, err, err);
     }
     w.fn = collect_role;
-    iam_list(c, t, "ListRoles", NULL, "Roles", walk_member, &w, "aws.iam.role", NULL);
+    aws_iam_list(c, t, "ListRoles", NULL, "Roles", walk_member, &w, "aws.iam.role", NULL);
     w.fn = collect_policy;
-    iam_list(c, t, "ListPolicies", "&Scope=Local", "Policies", walk_member, &w, "aws.iam.policy", NULL);
+    aws_iam_list(c, t, "ListPolicies", "&Scope=Local", "Policies", walk_member, &w, "aws.iam.policy", NULL);
     if (!aws_cancelled(c))
         collect_iam_root(c, t);
     if (!aws_cancelled(c))

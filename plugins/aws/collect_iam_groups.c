@@ -20,53 +20,10 @@
 
 #include "aws_buf.h"
 #include "collectors.h"
+#include "iam_calls.h"
 #include "pagination.h"
 
-#define IAM_VERSION "2010-05-08"
-#define IAM_REGION "us-east-1"
 #define GROUP_MAX_ITEMS 100000 /* members, policies: caps per group */
-
-typedef void (*member_fn)(const xml_node *m, void *ud);
-typedef struct list_ctx {
-    const char *list_elem;
-    member_fn each;
-    void *ud;
-} list_ctx;
-
-static int list_page(aws_ctx *c, aws_task *t, const xml_node *root, void *ud)
-{
-    (void)c, (void)t;
-    list_ctx *l = ud;
-    for (const xml_node *m = xml_child(xml_find(root, l->list_elem), "member"); m; m = xml_next(m))
-        l->each(m, l->ud);
-    return aws_cancelled(c) ? AWS_E_CANCELLED : AWS_OK;
-}
-
-/* A paginated IAM list; @each is called for every <member> under @list_elem. Failures are reported. */
-static int iam_list(aws_ctx *c, aws_task *t, const char *action, const char *params, const char *list_elem,
-                    member_fn each, void *ud, const char *what, const char *uid)
-{
-    char perm[80], err[AWS_ERR_LEN] = "";
-    snprintf(perm, sizeof perm, "iam:%s", action);
-    aws_pager p = {"iam", IAM_REGION, action, IAM_VERSION, params, perm, "Marker", "Marker", "IsTruncated"};
-    list_ctx l = {list_elem, each, ud};
-    int rc = aws_query_paginate(c, t, &p, list_page, &l, err, sizeof err);
-    if (rc != AWS_OK)
-        collector_outcome(c, t, rc, perm, what, uid, err, err);
-    return rc;
-}
-
-/* One IAM call that is not a list; *@root on AWS_OK. Failures are reported (not AWS_E_NOTFOUND). */
-static int iam_call(aws_ctx *c, aws_task *t, const char *action, const char *params, const char *what, const char *uid,
-                    xml_node **root)
-{
-    char perm[80], err[AWS_ERR_LEN] = "";
-    snprintf(perm, sizeof perm, "iam:%s", action);
-    int rc = aws_query_call(c, "iam", IAM_REGION, action, IAM_VERSION, params, perm, root, err, sizeof err);
-    if (rc != AWS_OK && rc != AWS_E_NOTFOUND)
-        collector_outcome(c, t, rc, perm, what, uid, err, err);
-    return rc;
-}
 
 static void add_capped(cJSON *list, cJSON *item)
 {
@@ -92,11 +49,6 @@ static void add_attached(const xml_node *m, void *ud)
     add_capped(ud, o);
 }
 
-static void add_text(const xml_node *m, void *ud)
-{
-    add_capped(ud, cJSON_CreateString(m->text));
-}
-
 static void collect_group(aws_ctx *c, aws_task *t, const xml_node *m)
 {
     const char *name = xml_text_at(m, "GroupName"), *arn = xml_text_at(m, "Arn");
@@ -113,44 +65,19 @@ static void collect_group(aws_ctx *c, aws_task *t, const xml_node *m)
     abuf_init(&gn);
     aws_form_param(&gn, "GroupName", name);
     cJSON *users = cJSON_CreateArray();
-    if (iam_list(c, t, "GetGroup", abuf_cstr(&gn), "Users", add_user, users, what, arn) == AWS_OK)
+    if (aws_iam_list(c, t, "GetGroup", abuf_cstr(&gn), "Users", add_user, users, what, arn) == AWS_OK)
         cJSON_AddItemToObject(d, "users", users);
     else
         cJSON_Delete(users);
     cJSON *att = cJSON_CreateArray();
-    if (iam_list(c, t, "ListAttachedGroupPolicies", abuf_cstr(&gn), "AttachedPolicies", add_attached, att, what, arn) ==
-        AWS_OK)
+    if (aws_iam_list(c, t, "ListAttachedGroupPolicies", abuf_cstr(&gn), "AttachedPolicies", add_attached, att, what,
+                     arn) == AWS_OK)
         cJSON_AddItemToObject(d, "attachedManagedPolicies", att);
     else
         cJSON_Delete(att);
-    cJSON *names = cJSON_CreateArray();
-    if (iam_list(c, t, "ListGroupPolicies", abuf_cstr(&gn), "PolicyNames", add_text, names, what, arn) == AWS_OK) {
-        cJSON *inl = cJSON_AddArrayToObject(d, "inlinePolicies");
-        const cJSON *pn;
-        cJSON_ArrayForEach(pn, names)
-        {
-            if (aws_cancelled(c))
-                break;
-            abuf gp;
-            abuf_init(&gp);
-            abuf_str(&gp, abuf_cstr(&gn));
-            aws_form_param(&gp, "PolicyName", pn->valuestring);
-            xml_node *root = NULL;
-            if (!gp.failed && iam_call(c, t, "GetGroupPolicy", abuf_cstr(&gp), what, arn, &root) == AWS_OK) {
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddStringToObject(o, "policyName", pn->valuestring);
-                cJSON *doc = j_policy(xml_text_at(xml_find(root, "GetGroupPolicyResult"), "PolicyDocument"), 1);
-                if (doc && cJSON_IsObject(doc))
-                    cJSON_AddItemToObject(o, "policyDocument", doc);
-                else
-                    cJSON_Delete(doc);
-                cJSON_AddItemToArray(inl, o);
-            }
-            xml_free(root);
-            abuf_free(&gp);
-        }
-    }
-    cJSON_Delete(names);
+    cJSON *inl = aws_iam_inline_policies(c, t, "Group", name, arn, what, GROUP_MAX_ITEMS);
+    if (inl)
+        cJSON_AddItemToObject(d, "inlinePolicies", inl);
     abuf_free(&gn);
     aws_emit_resource(c, t, what, arn, name, NULL, d, NULL);
 }
@@ -181,7 +108,7 @@ static void collect_saml(aws_ctx *c, aws_task *t)
     xml_node *root = NULL;
     char scope[120];
     snprintf(scope, sizeof scope, "arn:aws:iam::%s:saml-provider/", t->account);
-    if (iam_call(c, t, "ListSAMLProviders", NULL, "aws.iam.saml_provider", scope, &root) != AWS_OK) {
+    if (aws_iam_call(c, t, "ListSAMLProviders", NULL, "aws.iam.saml_provider", scope, &root) != AWS_OK) {
         xml_free(root);
         return;
     }
@@ -207,7 +134,7 @@ static void collect_oidc(aws_ctx *c, aws_task *t)
     xml_node *list = NULL;
     char scope[120];
     snprintf(scope, sizeof scope, "arn:aws:iam::%s:oidc-provider/", t->account);
-    if (iam_call(c, t, "ListOpenIDConnectProviders", NULL, "aws.iam.oidc_provider", scope, &list) != AWS_OK) {
+    if (aws_iam_call(c, t, "ListOpenIDConnectProviders", NULL, "aws.iam.oidc_provider", scope, &list) != AWS_OK) {
         xml_free(list);
         return;
     }
@@ -221,9 +148,9 @@ static void collect_oidc(aws_ctx *c, aws_task *t)
         abuf_init(&p);
         aws_form_param(&p, "OpenIDConnectProviderArn", arn);
         xml_node *root = NULL;
-        int rc = p.failed
-                     ? AWS_E_FAIL
-                     : iam_call(c, t, "GetOpenIDConnectProvider", abuf_cstr(&p), "aws.iam.oidc_provider", arn, &root);
+        int rc = p.failed ? AWS_E_FAIL
+                          : aws_iam_call(c, t, "GetOpenIDConnectProvider", abuf_cstr(&p), "aws.iam.oidc_provider", arn,
+                                         &root);
         abuf_free(&p);
         if (rc == AWS_OK) {
             const xml_node *r = xml_find(root, "GetOpenIDConnectProviderResult");
@@ -249,7 +176,7 @@ int collect_iam_groups(aws_ctx *c, aws_task *t)
     const char *service = t->service;
     t->service = "iam"; /* global scope for denial findings (see the top of this file) */
     walk w = {c, t, collect_group};
-    iam_list(c, t, "ListGroups", NULL, "Groups", walk_member, &w, "aws.iam.group", NULL);
+    aws_iam_list(c, t, "ListGroups", NULL, "Groups", walk_member, &w, "aws.iam.group", NULL);
     if (!aws_cancelled(c))
         collect_saml(c, t);
     if (!aws_cancelled(c))

@@ -27,6 +27,7 @@ AWS_PLUGIN_SOURCES = \
 	plugins/aws/collect_security.c \
 	plugins/aws/collect_sns.c plugins/aws/collect_sqs.c plugins/aws/collect_secrets.c \
 	plugins/aws/collect_elbv2.c plugins/aws/collect_acm.c plugins/aws/collect_iam_groups.c \
+	plugins/aws/iam_calls.c plugins/aws/iam_calls.h \
 	plugins/aws/collect_ebs_images.c
 # the aws.policy.* CEL functions (the plugin's policy kind)
 AWS_PLUGIN_SOURCES += plugins/aws/policy_doc.c plugins/aws/policy_doc.h plugins/aws/policy_fn.c plugins/aws/policy_fn.h
