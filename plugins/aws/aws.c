@@ -40,15 +40,6 @@ const char *aws_thread_error(void)
     return t_error;
 }
 
-void aws_log(const aws_ctx *c, pp_log_level lvl, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    c->api->log(c->h, lvl, buf);
-}
 
 int aws_cancelled(const aws_ctx *c)
 {

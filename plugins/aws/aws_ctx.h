@@ -71,11 +71,7 @@ void aws_set_error(const char *fmt, ...)
 const char *aws_thread_error(void);
 
 /** aws_log - printf-style logging through the host (never pass secrets). */
-void aws_log(const aws_ctx *c, pp_log_level lvl, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+#define aws_log(c, lvl, ...) pp_logf((c)->api, (c)->h, (lvl), __VA_ARGS__) /* the SDK's formatter */
 
 /** aws_cancelled - nonzero once the host asks the scan to stop. */
 int aws_cancelled(const aws_ctx *c);

@@ -34,15 +34,6 @@ void az_set_error(const char *fmt, ...)
     va_end(ap);
 }
 
-void az_log(const azure_ctx *c, pp_log_level lvl, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    c->api->log(c->h, lvl, buf);
-}
 
 int az_cancelled(const azure_ctx *c)
 {

@@ -73,11 +73,7 @@ void az_set_error(const char *fmt, ...)
     ;
 
 /** az_log - log one line through the host at @lvl. Never pass secrets. */
-void az_log(const azure_ctx *c, pp_log_level lvl, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+#define az_log(c, lvl, ...) pp_logf((c)->api, (c)->h, (lvl), __VA_ARGS__) /* the SDK's formatter */
 
 /** az_cancelled - nonzero once the host asked the scan to stop. */
 int az_cancelled(const azure_ctx *c);

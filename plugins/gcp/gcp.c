@@ -36,15 +36,6 @@ void gcp_set_error(const char *fmt, ...)
     va_end(ap);
 }
 
-void gcp_log(const gcp_ctx *c, pp_log_level lvl, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    c->api->log(c->h, lvl, buf);
-}
 
 int gcp_cancelled(const gcp_ctx *c)
 {

@@ -77,11 +77,7 @@ void gcp_set_error(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
-void gcp_log(const gcp_ctx *c, pp_log_level lvl, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+#define gcp_log(c, lvl, ...) pp_logf((c)->api, (c)->h, (lvl), __VA_ARGS__) /* the SDK's formatter */
 int gcp_cancelled(const gcp_ctx *c);
 int gcp_sleep_ms(const gcp_ctx *c, unsigned ms);
 

@@ -149,11 +149,7 @@ void kube_set_error(const char *fmt, ...)
 /** kube_last_error - this thread's last error ("" when none). */
 const char *kube_last_error(void);
 /** kube_log - log through the host (printf-style; never pass secrets). */
-void kube_log(const kube_ctx *c, pp_log_level lvl, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
+#define kube_log(c, lvl, ...) pp_logf((c)->api, (c)->h, (lvl), __VA_ARGS__) /* the SDK's formatter */
 /** kube_wipe_free - zero @len bytes of @p (strlen when @len is 0 and @p a string), then free it. NULL is fine. */
 void kube_wipe_free(void *p, size_t len);
 /** kube_wipe_str - kube_wipe_free of a NUL-terminated string. */

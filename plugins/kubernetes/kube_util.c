@@ -31,15 +31,6 @@ const char *kube_last_error(void)
     return t_error;
 }
 
-void kube_log(const kube_ctx *c, pp_log_level lvl, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    c->api->log(c->h, lvl, buf);
-}
 
 void kube_wipe_free(void *p, size_t len)
 {
