@@ -1,6 +1,6 @@
 #!/bin/sh
 # contrib/quickstart.sh - the README's first command: install what is
-# missing, build and install parapet into ./_install, and scan the bundled
+# missing, build (in ./_build/quickstart) and install parapet into ./_install, and scan the bundled
 # demo estate with the embedded SQLite store. Findings go to
 # ./demo-findings.jsonl; the summary is printed at the end.
 set -eu
@@ -21,11 +21,21 @@ quiet_configure() {
     rm -f "$_err"
     return $_rc
 }
-if [ ! -f Makefile ] || [ configure -nt Makefile ]; then
-    quiet_configure ./configure -q --prefix="$top/_install"
+# Build out of the source tree (in _build/quickstart), so the second README
+# command (contrib/run-tests.sh, whose builds are out of tree too) finds the
+# source tree unconfigured. A tree configured in place by an older version of
+# this script is cleaned first.
+if [ -f config.status ]; then
+    make -s distclean >/dev/null 2>&1 || rm -f config.status Makefile
+fi
+mkdir -p _build/quickstart
+cd _build/quickstart
+if [ ! -f Makefile ] || [ "$top/configure" -nt Makefile ]; then
+    quiet_configure "$top/configure" -q --prefix="$top/_install"
 fi
 make -s -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
 make -s install >/dev/null
+cd "$top"
 
 rm -f "$top/_install/demo.db" "$top/_install/demo.db-wal" "$top/_install/demo.db-shm"
 echo "== parapet: scanning the demo estate (contrib/demo/estate.jsonl) =="
